@@ -1,0 +1,46 @@
+import { randomUUID, randomBytes } from 'node:crypto';
+import type { FieldError } from './errors.js';
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Returns apimachinery's message list for a DNS-1123 label (empty when valid). */
+export function dns1123LabelErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!dns1123Label.test(value)) {
+    errs.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+  }
+  return errs;
+}
+
+export function dns1123SubdomainErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push('must be no more than 253 characters');
+  if (!dns1123Subdomain.test(value)) {
+    errs.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
+  }
+  return errs;
+}
+
+export type NameValidator = (name: string) => string[];
+
+export function nameFieldErrors(name: string, validate: NameValidator, field = 'metadata.name'): FieldError[] {
+  return validate(name).map((detail) => ({ type: 'Invalid', field, value: name, detail }));
+}
+
+export const newUid = (): string => randomUUID();
+
+const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** The 5-character suffix generateName appends (utilrand.String uses this alphabet). */
+export function randomSuffix(length = 5): string {
+  const bytes = randomBytes(length);
+  let s = '';
+  for (let i = 0; i < length; i++) s += alphanums[bytes[i] % alphanums.length];
+  return s;
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}

@@ -1,0 +1,611 @@
+import type { Storage, ObjectKey, StorageEvent, StorageWatch } from '../store/storage.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, TooOldError } from '../store/storage.js';
+import type { Clock } from '../meta/clock.js';
+import { rfc3339 } from '../meta/clock.js';
+import {
+  alreadyExists, badRequest, conflict, expired, invalid, notFound, forbidden, StatusError, timeout,
+  type FieldError, type GroupResource,
+} from '../meta/errors.js';
+import { fieldsMatch, parseFieldSelector, checkSelectableFields, type FieldSelector } from '../meta/fields.js';
+import { matches, parseLabelSelector, type Selector } from '../meta/labels.js';
+import { newUid, randomSuffix } from '../meta/names.js';
+import { isPlainObject, type KubeObject, type ObjectMeta } from '../meta/types.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
+import { apiVersionOf, groupVersion, storagePrefixOf, type ResourceInfo, type ResourceRef } from './resource.js';
+import type { DeleteOptionsLike, PropagationPolicy, StrategyContext } from './strategy.js';
+import { deepEqual } from './equality.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** Per-request facts the generic pipeline needs; warnings collect into the response's Warning headers. */
+export interface RequestContext {
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: FieldValidation;
+  warnings?: string[];
+  /** Fields the wire decoder found twice in the body (only JSON text knows that). */
+  duplicateFields?: string[];
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListPage {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  sendInitialEvents?: boolean;
+}
+
+export type RegistryWatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  | { type: 'BOOKMARK'; resourceVersion: string; initialEventsEnd?: boolean }
+  | { type: 'ERROR'; error: StatusError };
+
+export interface DeleteOptions extends DeleteOptionsLike {
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  /** The object, still present with a deletionTimestamp, or as it was when removed. */
+  object: KubeObject;
+  /** True when the object is gone from storage. */
+  removed: boolean;
+}
+
+/**
+ * Drops fields a kind's schema does not define and returns their paths; injected so that the
+ * generic registry does not depend on where schemas come from.
+ */
+export interface BodyDecoder {
+  pruneUnknownFields(info: ResourceInfo, version: string, obj: KubeObject): string[];
+}
+
+export interface RegistryOptions {
+  storage: Storage;
+  clock: Clock;
+  resources: ResourceInfo[];
+  decoder?: BodyDecoder;
+}
+
+const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * The one CRUD pipeline every kind goes through, after kube-apiserver's generic registry Store:
+ * strategies supply hooks, this owns their order, optimistic concurrency, graceful deletion,
+ * finalizers, the status subresource and the garbage-collection finalizers.
+ */
+export class Registry {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  private readonly decoder?: BodyDecoder;
+  private readonly byGroupResource = new Map<string, ResourceInfo>();
+  readonly resources: ResourceInfo[];
+
+  constructor(opts: RegistryOptions) {
+    this.storage = opts.storage;
+    this.clock = opts.clock;
+    this.decoder = opts.decoder;
+    this.resources = opts.resources;
+    for (const r of opts.resources) {
+      if (!r.strategy.table) throw new Error(`resource ${r.resource}.${r.group} has no table convertor`);
+      this.byGroupResource.set(`${r.group}/${r.resource}`, r);
+    }
+  }
+
+  /** Finds a resource by group, version and plural name, or undefined when not served. */
+  lookup(group: string, version: string, resource: string): ResourceRef | undefined {
+    const info = this.byGroupResource.get(`${group}/${resource}`);
+    if (!info || !info.versions.some((v) => v.name === version)) return undefined;
+    return { info, version };
+  }
+
+  /** The preferred version of a resource, for in-process clients that do not care. */
+  ref(group: string, resource: string): ResourceRef {
+    const info = this.byGroupResource.get(`${group}/${resource}`);
+    if (!info) throw new Error(`unknown resource ${resource}.${group}`);
+    return { info, version: info.versions[0].name };
+  }
+
+  /** Adds apiVersion and kind (and converts) for the version the client asked for. */
+  present(ref: ResourceRef, stored: KubeObject): KubeObject {
+    const obj = ref.info.conversion ? ref.info.conversion.fromStorage(stored) : stored;
+    return { kind: ref.info.kind, apiVersion: apiVersionOf(ref), ...obj };
+  }
+
+  async get(ref: ResourceRef, namespace: string, name: string): Promise<KubeObject> {
+    const obj = await this.storage.get(this.key(ref, namespace, name));
+    if (!obj) throw notFound(gr(ref), name);
+    return obj;
+  }
+
+  async list(ref: ResourceRef, namespace: string | undefined, opts: ListOptions = {}): Promise<ListPage> {
+    const labelSel = parseLabelSelector(opts.labelSelector);
+    const fieldSel = this.parseFields(ref, opts.fieldSelector);
+    this.checkListResourceVersion(opts);
+    const ns = ref.info.namespaced ? namespace : undefined;
+    const result = await this.storage.list(storagePrefixOf(ref.info), ns === undefined ? undefined : ns);
+    let items = result.items.filter((o) => this.matchesSelectors(ref, o, labelSel, fieldSel));
+    items.sort(compareObjects);
+    let rv = String(result.resourceVersion);
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      items = items.filter((o) => sortKey(o) > token.start);
+      rv = token.rv;
+    }
+    const page: ListPage = { items, resourceVersion: rv };
+    if (opts.limit && opts.limit > 0 && items.length > opts.limit) {
+      page.items = items.slice(0, opts.limit);
+      page.continue = encodeContinue({ rv, start: sortKey(page.items[page.items.length - 1]) });
+      if (!opts.labelSelector && !opts.fieldSelector) page.remainingItemCount = items.length - opts.limit;
+    }
+    return page;
+  }
+
+  async create(ref: ResourceRef, namespace: string, body: unknown, rc: RequestContext = {}): Promise<KubeObject> {
+    const obj = this.decode(ref, body, rc, 'create');
+    const ctx = this.ctx(ref, rc);
+    const info = ref.info;
+    if (info.namespaced) {
+      if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      obj.metadata.namespace = namespace;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    info.strategy.defaults?.(obj, ref.version);
+    this.fillCreateMetadata(obj, ctx, !!info.strategy.tracksGeneration);
+    if (info.statusSubresource || info.strategy.hasStatus) delete obj.status;
+    await info.strategy.prepareForCreate?.(obj, ctx);
+    const errors: FieldError[] = [
+      ...validateObjectMeta(obj.metadata, info, info.strategy.validateName),
+      ...(info.strategy.validate?.(obj, ctx) ?? []),
+    ];
+    if (errors.length) throw invalid(gk(ref), obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
+    for (const w of info.strategy.warnings?.(obj, ctx) ?? []) rc.warnings?.push(w);
+    if (info.namespaced) await this.checkNamespaceAcceptsCreate(namespace);
+    const generated = !obj.metadata.name;
+    for (let attempt = 0; ; attempt++) {
+      if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
+      const key = this.key(ref, namespace, obj.metadata.name!);
+      if (rc.dryRun) {
+        if (await this.storage.get(key)) throw alreadyExists(gr(ref), obj.metadata.name!);
+        return obj;
+      }
+      try {
+        return await this.storage.create(key, obj);
+      } catch (e) {
+        if (!(e instanceof AlreadyExistsError)) throw e;
+        if (!generated || attempt >= 7) throw alreadyExists(gr(ref), obj.metadata.name!);
+      }
+    }
+  }
+
+  /**
+   * PUT: replaces the object. With subresource "status" only status changes are kept; otherwise
+   * status is kept from storage. Without metadata.resourceVersion the update is unconditional.
+   */
+  async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status'): Promise<KubeObject> {
+    const obj = this.decode(ref, body, rc, 'update');
+    if (obj.metadata.name && obj.metadata.name !== name) {
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (ref.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.name = name;
+    const requiredRv = obj.metadata.resourceVersion || undefined;
+    return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, () => obj, subresource);
+  }
+
+  /**
+   * The read-modify-write loop (GuaranteedUpdate): tryUpdate builds the new object from the
+   * current one; on a storage conflict it is retried unless the caller pinned a resourceVersion.
+   */
+  async guaranteedUpdate(
+    ref: ResourceRef, namespace: string, name: string, requiredRv: string | undefined, rc: RequestContext,
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, subresource?: 'status',
+  ): Promise<KubeObject> {
+    const key = this.key(ref, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.storage.get(key);
+      if (!current) throw notFound(gr(ref), name);
+      if (requiredRv !== undefined && requiredRv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
+      const next = structuredClone(await tryUpdate(current));
+      const prepared = this.prepareUpdate(ref, next, current, rc, subresource);
+      if (rc.dryRun) return prepared;
+      if (deepEqual(stripVersion(prepared), stripVersion(current))) return current; // no-op writes do not bump resourceVersion
+      try {
+        if (this.finishesDeletion(prepared)) {
+          const removed = await this.storage.delete(key, current.metadata.resourceVersion);
+          ref.info.strategy.afterDelete?.(removed);
+          return removed;
+        }
+        return await this.storage.update(key, prepared, current.metadata.resourceVersion!);
+      } catch (e) {
+        if (e instanceof NotFoundError) throw notFound(gr(ref), name);
+        if (!(e instanceof ConflictError)) throw e;
+        if (requiredRv !== undefined || attempt > 20) throw conflict(gr(ref), name);
+      }
+    }
+  }
+
+  async delete(ref: ResourceRef, namespace: string, name: string, options: DeleteOptions = {}, rc: RequestContext = {}): Promise<DeleteResult> {
+    const key = this.key(ref, namespace, name);
+    const info = ref.info;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.storage.get(key);
+      if (!current) throw notFound(gr(ref), name);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw conflict(gr(ref), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(gr(ref), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      const next = structuredClone(current);
+      const meta = next.metadata;
+      const policy = propagationPolicy(options, meta, info.strategy.defaultGarbageCollectionPolicy?.(ref.version) ?? 'Background');
+      meta.finalizers = withGcFinalizer(meta.finalizers, policy);
+      if (!meta.finalizers.length) delete meta.finalizers;
+      const grace = meta.deletionTimestamp && meta.deletionGracePeriodSeconds === 0
+        ? 0
+        : info.strategy.gracePeriodSeconds?.(current, options) ?? 0;
+      const pending = (meta.finalizers?.length ?? 0) > 0 || grace > 0;
+      if (pending) {
+        if (!meta.deletionTimestamp || (meta.deletionGracePeriodSeconds ?? 0) > grace) {
+          meta.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
+          meta.deletionGracePeriodSeconds = grace;
+        }
+        if (rc.dryRun) return { object: next, removed: false };
+        if (deepEqual(next, current)) return { object: current, removed: false };
+        try {
+          return { object: await this.storage.update(key, next, current.metadata.resourceVersion!), removed: false };
+        } catch (e) {
+          if (e instanceof ConflictError && attempt < 20) continue;
+          if (e instanceof NotFoundError) throw notFound(gr(ref), name);
+          throw e;
+        }
+      }
+      if (rc.dryRun) return { object: current, removed: true };
+      try {
+        const removed = await this.storage.delete(key, current.metadata.resourceVersion);
+        info.strategy.afterDelete?.(removed);
+        return { object: removed, removed: true };
+      } catch (e) {
+        if (e instanceof ConflictError && attempt < 20) continue;
+        if (e instanceof NotFoundError) throw notFound(gr(ref), name);
+        throw e;
+      }
+    }
+  }
+
+  async deleteCollection(ref: ResourceRef, namespace: string | undefined, listOpts: ListOptions, options: DeleteOptions, rc: RequestContext = {}): Promise<KubeObject[]> {
+    const page = await this.list(ref, namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
+    const out: KubeObject[] = [];
+    for (const item of page.items) {
+      try {
+        out.push((await this.delete(ref, item.metadata.namespace ?? '', item.metadata.name!, options, rc)).object);
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 404)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Starts a watch. Events come in the order of their resourceVersion; an object that stops (or
+   * starts) matching the selectors is reported as DELETED (or ADDED), as kube-apiserver does.
+   */
+  watch(ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, sink: (e: RegistryWatchEvent) => void): StorageWatch {
+    const labelSel = parseLabelSelector(opts.labelSelector);
+    const fieldSel = this.parseFields(ref, opts.fieldSelector);
+    const ns = ref.info.namespaced ? namespace : undefined;
+    const prefix = storagePrefixOf(ref.info);
+    const rvText = opts.resourceVersion ?? '';
+    const initial = rvText === '' || rvText === '0';
+    if (!initial && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
+    const wants = (o: KubeObject | undefined): boolean => !!o && this.matchesSelectors(ref, o, labelSel, fieldSel);
+    const forward = (e: StorageEvent): void => {
+      const now = wants(e.object);
+      const before = e.type !== 'ADDED' && wants(e.previous);
+      if (e.type === 'DELETED') {
+        if (before) sink({ type: 'DELETED', object: e.object });
+      } else if (now && before) sink({ type: 'MODIFIED', object: e.object });
+      else if (now) sink({ type: 'ADDED', object: e.object });
+      else if (before) sink({ type: 'DELETED', object: e.object });
+    };
+    if (!initial) {
+      try {
+        return this.storage.watch(prefix, ns, Number(rvText), forward);
+      } catch (e) {
+        if (e instanceof TooOldError) throw expired(e.message);
+        throw e;
+      }
+    }
+    // "Start at most recent" (or any): replay the current state as ADDED, then follow changes.
+    const memory = this.storage as Storage & { listSync?(p: string, n?: string): KubeObject[] };
+    if (memory.listSync) {
+      const items = memory.listSync(prefix, ns).filter(wants).sort(compareObjects);
+      const rv = this.storage.currentResourceVersion();
+      for (const o of items) sink({ type: 'ADDED', object: o });
+      if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(rv), initialEventsEnd: true });
+      return this.storage.watch(prefix, ns, undefined, forward);
+    }
+    return this.watchAfterList(prefix, ns, wants, opts, sink, forward);
+  }
+
+  /** For asynchronous storage: list, then watch from the list's revision so nothing falls between. */
+  private watchAfterList(prefix: string, ns: string | undefined, wants: (o: KubeObject) => boolean, opts: WatchOptions,
+    sink: (e: RegistryWatchEvent) => void, forward: (e: StorageEvent) => void): StorageWatch {
+    let stopped = false;
+    let inner: StorageWatch | undefined;
+    void this.storage.list(prefix, ns).then((result) => {
+      if (stopped) return;
+      for (const o of result.items.filter(wants).sort(compareObjects)) sink({ type: 'ADDED', object: o });
+      if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(result.resourceVersion), initialEventsEnd: true });
+      inner = this.storage.watch(prefix, ns, result.resourceVersion, forward);
+    }, (err: unknown) => sink({ type: 'ERROR', error: err instanceof StatusError ? err : expired(String(err)) }));
+    return { stop: () => { stopped = true; inner?.stop(); } };
+  }
+
+  key(ref: ResourceRef, namespace: string, name: string): ObjectKey {
+    return { prefix: storagePrefixOf(ref.info), namespace: ref.info.namespaced ? namespace : '', name };
+  }
+
+  private ctx(ref: ResourceRef, rc: RequestContext): StrategyContext {
+    return { version: ref.version, now: this.clock.now(), dryRun: !!rc.dryRun };
+  }
+
+  /** Checks the body is an object of this kind and version, then converts it to storage form. */
+  decode(ref: ResourceRef, body: unknown, rc: RequestContext, verb: 'create' | 'update'): KubeObject {
+    if (!isPlainObject(body)) throw badRequest(`Object '${ref.info.kind}' is invalid: expected a JSON object`);
+    const expectedApiVersion = apiVersionOf(ref);
+    const { apiVersion, kind } = body;
+    if (kind !== undefined && kind !== ref.info.kind) {
+      throw badRequest(`${describeBody(body)} is invalid: kind in body (${String(kind)}) does not match the expected kind ${ref.info.kind}`);
+    }
+    if (apiVersion !== undefined && apiVersion !== expectedApiVersion) {
+      throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expectedApiVersion})`);
+    }
+    if (body.metadata !== undefined && !isPlainObject(body.metadata)) {
+      throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: json: cannot unmarshal ${typeof body.metadata} into Go struct field ${ref.info.kind}.metadata of type v1.ObjectMeta`);
+    }
+    const obj = structuredClone({ ...body, metadata: body.metadata ?? {} }) as KubeObject;
+    delete obj.apiVersion;
+    delete obj.kind;
+    const unknown = this.decoder?.pruneUnknownFields(ref.info, ref.version, obj) ?? [];
+    this.reportFieldProblems(ref, unknown, rc, verb);
+    const converted = ref.info.conversion ? ref.info.conversion.toStorage(obj) : obj;
+    return converted;
+  }
+
+  private reportFieldProblems(ref: ResourceRef, unknown: string[], rc: RequestContext, verb: 'create' | 'update'): void {
+    const problems = [
+      ...(rc.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
+      ...unknown.map((f) => `unknown field "${f}"`),
+    ];
+    if (!problems.length) return;
+    const mode = rc.fieldValidation ?? 'Warn';
+    if (mode === 'Strict') {
+      void verb;
+      throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: strict decoding error: ${problems.join(', ')}`);
+    }
+    if (mode === 'Warn') for (const p of problems) rc.warnings?.push(p);
+  }
+
+  private fillCreateMetadata(obj: KubeObject, ctx: StrategyContext, tracksGeneration: boolean): void {
+    const meta = obj.metadata;
+    meta.uid = newUid();
+    meta.creationTimestamp = rfc3339(ctx.now);
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete (meta as Record<string, unknown>).selfLink;
+    if (tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    if (!meta.name && !meta.generateName) return;
+    if (meta.name) delete meta.generateName;
+  }
+
+  /** The generic half of BeforeUpdate: system metadata is kept, status or the rest is kept per subresource. */
+  private prepareUpdate(ref: ResourceRef, next: KubeObject, current: KubeObject, rc: RequestContext, subresource?: 'status'): KubeObject {
+    const info = ref.info;
+    const ctx = this.ctx(ref, rc);
+    const meta = next.metadata;
+    const old = current.metadata;
+    meta.name = old.name;
+    if (info.namespaced) meta.namespace = old.namespace;
+    if (meta.uid && meta.uid !== old.uid) {
+      throw conflict(gr(ref), old.name!, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid}`);
+    }
+    meta.uid = old.uid;
+    meta.creationTimestamp = old.creationTimestamp;
+    meta.deletionTimestamp = old.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+    if (!meta.deletionTimestamp) {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    delete meta.generateName;
+    if (old.generateName) meta.generateName = old.generateName;
+    meta.resourceVersion = old.resourceVersion;
+    let errors: FieldError[];
+    if (subresource === 'status') {
+      const rest = structuredClone(current);
+      rest.status = next.status;
+      rest.metadata = { ...old, managedFields: next.metadata.managedFields ?? old.managedFields };
+      if (!rest.metadata.managedFields) delete rest.metadata.managedFields;
+      Object.assign(next, rest);
+      for (const k of Object.keys(next)) if (!(k in rest)) delete next[k];
+      info.strategy.prepareForStatusUpdate?.(next, current, ctx);
+      errors = info.strategy.validateStatusUpdate?.(next, current, ctx) ?? [];
+    } else {
+      if (info.statusSubresource || info.strategy.hasStatus) {
+        if (current.status === undefined) delete next.status;
+        else next.status = structuredClone(current.status);
+      }
+      if (!old.generation) delete meta.generation;
+      else meta.generation = specChanged(next, current) ? old.generation + 1 : old.generation;
+      if (old.deletionTimestamp) {
+        const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+        if (added.length) {
+          errors = [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }];
+          throw invalid(gk(ref), old.name!, errors);
+        }
+      }
+      info.strategy.prepareForUpdate?.(next, current, ctx);
+      errors = [
+        ...validateObjectMeta(meta, info, info.strategy.validateName),
+        ...validateObjectMetaUpdate(meta, old),
+        ...(info.strategy.validateUpdate?.(next, current, ctx) ?? info.strategy.validate?.(next, ctx) ?? []),
+      ];
+      for (const w of info.strategy.warnings?.(next, ctx) ?? []) rc.warnings?.push(w);
+    }
+    if (errors.length) throw invalid(gk(ref), old.name!, errors);
+    return next;
+  }
+
+  /** An update that drops the last finalizer of an object whose deletion is due removes it. */
+  private finishesDeletion(obj: KubeObject): boolean {
+    const m = obj.metadata;
+    return !!m.deletionTimestamp && !(m.finalizers?.length) && (m.deletionGracePeriodSeconds ?? 0) === 0;
+  }
+
+  private async checkNamespaceAcceptsCreate(namespace: string): Promise<void> {
+    if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
+    const ns = await this.storage.get({ prefix: 'core/namespaces', namespace: '', name: namespace });
+    if (!ns) {
+      if (systemNamespaces.has(namespace)) return;
+      throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    }
+    if (ns.metadata.deletionTimestamp) {
+      throw forbidden({ group: '', resource: 'namespaces' }, namespace, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private parseFields(ref: ResourceRef, text: string | undefined): FieldSelector {
+    const sel = parseFieldSelector(text);
+    if (sel.length) {
+      const allowed = new Set(['metadata.name', 'metadata.namespace', ...(ref.info.strategy.selectableFieldNames ?? [])]);
+      checkSelectableFields(sel, allowed, `"${ref.info.kind}"`);
+    }
+    return sel;
+  }
+
+  private matchesSelectors(ref: ResourceRef, obj: KubeObject, labels: Selector, fields: FieldSelector): boolean {
+    if (labels.length && !matches(labels, obj.metadata.labels)) return false;
+    if (!fields.length) return true;
+    const values: Record<string, string> = {
+      'metadata.name': obj.metadata.name ?? '',
+      'metadata.namespace': obj.metadata.namespace ?? '',
+      ...(ref.info.strategy.selectableFields?.(obj) ?? {}),
+    };
+    return fieldsMatch(fields, values);
+  }
+
+  private checkListResourceVersion(opts: ListOptions): void {
+    const rv = opts.resourceVersion;
+    if (opts.resourceVersionMatch && !rv) {
+      throw badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
+    }
+    if (!rv || rv === '0') return;
+    if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+    const n = Number(rv);
+    const current = this.storage.currentResourceVersion();
+    if (n > current) {
+      throw new StatusError({ ...timeout(`Too large resource version: ${n}, current: ${current}`).status, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+    }
+    if (opts.resourceVersionMatch === 'Exact' && n !== current) {
+      throw expired(`too old resource version: ${n} (${current})`);
+    }
+  }
+}
+
+export function gr(ref: ResourceRef): GroupResource {
+  return { group: ref.info.group, resource: ref.info.resource };
+}
+
+export function gk(ref: ResourceRef): { group: string; kind: string } {
+  return { group: ref.info.group, kind: ref.info.kind };
+}
+
+function describeBody(body: Record<string, unknown>): string {
+  const meta = isPlainObject(body.metadata) ? body.metadata : {};
+  return `Object '${String(meta.name ?? '')}'`;
+}
+
+function stripVersion(o: KubeObject): KubeObject {
+  return { ...o, metadata: { ...o.metadata, resourceVersion: undefined } };
+}
+
+function specChanged(next: KubeObject, current: KubeObject): boolean {
+  for (const k of new Set([...Object.keys(next), ...Object.keys(current)])) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!deepEqual(next[k], current[k])) return true;
+  }
+  return false;
+}
+
+function propagationPolicy(options: DeleteOptionsLike, meta: ObjectMeta, kindDefault: PropagationPolicy): PropagationPolicy {
+  if (options.propagationPolicy) return options.propagationPolicy;
+  if (options.orphanDependents === true) return 'Orphan';
+  if (options.orphanDependents === false) return 'Background';
+  if (meta.finalizers?.includes('orphan')) return 'Orphan';
+  if (meta.finalizers?.includes('foregroundDeletion')) return 'Foreground';
+  return kindDefault;
+}
+
+/** The finalizers that make the garbage collector orphan or delete dependents first. */
+function withGcFinalizer(finalizers: string[] | undefined, policy: PropagationPolicy): string[] {
+  const rest = (finalizers ?? []).filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+  if (policy === 'Orphan') rest.push('orphan');
+  if (policy === 'Foreground') rest.push('foregroundDeletion');
+  return rest;
+}
+
+function sortKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
+
+function compareObjects(a: KubeObject, b: KubeObject): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+interface ContinueToken {
+  rv: string;
+  start: string;
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(t.rv), start: t.start })).toString('base64url');
+}
+
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
+    if (typeof t.start !== 'string' || typeof t.rv !== 'number') throw new Error('bad');
+    return { rv: String(t.rv), start: t.start };
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+export { groupVersion };

@@ -1,0 +1,44 @@
+import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { dns1123LabelErrors } from '../../meta/names.js';
+import type { KubeObject } from '../../meta/types.js';
+import { allVerbs, type ResourceInfo } from '../resource.js';
+import { age, ageColumn, column, nameColumn } from '../table.js';
+
+type NamespaceObject = Namespace & KubeObject;
+
+export function namespaces(): ResourceInfo<NamespaceObject> {
+  return {
+    group: '',
+    versions: [{ name: 'v1' }],
+    resource: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    statusSubresource: true,
+    strategy: {
+      hasStatus: true,
+      validateName: dns1123LabelErrors,
+      defaults(ns) {
+        ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name ?? '' };
+      },
+      prepareForCreate(ns) {
+        ns.spec = { finalizers: ['kubernetes'] };
+        ns.status = { phase: 'Active' };
+      },
+      prepareForUpdate(ns, old) {
+        ns.spec = old.spec;
+        ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name ?? '' };
+      },
+      selectableFields: (ns) => ({ 'status.phase': ns.status?.phase ?? '' }),
+      selectableFieldNames: ['status.phase'],
+      table: {
+        columns: [nameColumn, column('Status', 'string', 'The status of the namespace'), ageColumn],
+        cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns, now)],
+      },
+    },
+  };
+}
+
+export { allVerbs };

@@ -1,0 +1,95 @@
+import type { FieldError } from '../meta/errors.js';
+import { dns1123SubdomainErrors, type NameValidator } from '../meta/names.js';
+import type { ObjectMeta } from '../meta/types.js';
+import type { ResourceInfo } from './resource.js';
+
+const qualifiedNameRe = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const labelValueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const totalAnnotationSizeLimitB = 256 * 1024;
+
+/** Checks a label or annotation key: an optional DNS-subdomain prefix and a name part (IsQualifiedName). */
+export function qualifiedNameErrors(key: string): string[] {
+  const parts = key.split('/');
+  const errs: string[] = [];
+  let name = key;
+  if (parts.length === 2) {
+    const [prefix, n] = parts;
+    name = n;
+    if (!prefix) errs.push('prefix part must be non-empty');
+    else errs.push(...dns1123SubdomainErrors(prefix).map((e) => `prefix part ${e}`));
+  } else if (parts.length > 2) {
+    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (!name) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (name && !qualifiedNameRe.test(name)) {
+    errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
+  }
+  return errs;
+}
+
+export function labelValueErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!labelValueRe.test(value)) {
+    errs.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
+  }
+  return errs;
+}
+
+export function validateLabels(labels: Record<string, unknown> | undefined, field: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    for (const d of qualifiedNameErrors(k)) out.push({ type: 'Invalid', field, value: k, detail: d });
+    if (typeof v !== 'string') out.push({ type: 'Invalid', field: `${field}`, value: v, detail: 'label values must be strings' });
+    else for (const d of labelValueErrors(v)) out.push({ type: 'Invalid', field, value: v, detail: d });
+  }
+  return out;
+}
+
+/** ValidateObjectMeta: name, namespace, labels, annotations, ownerReferences and finalizers. */
+export function validateObjectMeta(meta: ObjectMeta, info: Pick<ResourceInfo, 'namespaced'>, validateName: NameValidator = dns1123SubdomainErrors): FieldError[] {
+  const out: FieldError[] = [];
+  if (!meta.name && !meta.generateName) {
+    out.push({ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' });
+  } else if (meta.name) {
+    for (const d of validateName(meta.name)) out.push({ type: 'Invalid', field: 'metadata.name', value: meta.name, detail: d });
+  } else if (meta.generateName) {
+    const probe = meta.generateName.replace(/-$/, '') || 'a';
+    for (const d of validateName(probe)) out.push({ type: 'Invalid', field: 'metadata.generateName', value: meta.generateName, detail: d });
+  }
+  if (info.namespaced && !meta.namespace) out.push({ type: 'Required', field: 'metadata.namespace', detail: '' });
+  if (!info.namespaced && meta.namespace) out.push({ type: 'Forbidden', field: 'metadata.namespace', detail: 'not allowed on this type' });
+  out.push(...validateLabels(meta.labels, 'metadata.labels'));
+  let annotationBytes = 0;
+  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+    for (const d of qualifiedNameErrors(k.toLowerCase())) out.push({ type: 'Invalid', field: 'metadata.annotations', value: k, detail: d });
+    annotationBytes += k.length + (typeof v === 'string' ? v.length : 0);
+    if (typeof v !== 'string') out.push({ type: 'Invalid', field: `metadata.annotations`, value: v, detail: 'annotation values must be strings' });
+  }
+  if (annotationBytes > totalAnnotationSizeLimitB) {
+    out.push({ type: 'TooLong', field: 'metadata.annotations', detail: `may not be more than ${totalAnnotationSizeLimitB} bytes` });
+  }
+  let controllers = 0;
+  (meta.ownerReferences ?? []).forEach((ref, i) => {
+    const f = `metadata.ownerReferences[${i}]`;
+    if (!ref.apiVersion) out.push({ type: 'Invalid', field: `${f}.apiVersion`, value: ref.apiVersion ?? '', detail: 'version must not be empty' });
+    if (!ref.kind) out.push({ type: 'Invalid', field: `${f}.kind`, value: ref.kind ?? '', detail: 'kind must not be empty' });
+    if (!ref.name) out.push({ type: 'Invalid', field: `${f}.name`, value: ref.name ?? '', detail: 'name must not be empty' });
+    if (!ref.uid) out.push({ type: 'Invalid', field: `${f}.uid`, value: ref.uid ?? '', detail: 'uid must not be empty' });
+    if (ref.controller) controllers++;
+  });
+  if (controllers > 1) {
+    out.push({ type: 'Invalid', field: 'metadata.ownerReferences', value: meta.ownerReferences, detail: 'Only one reference can have Controller set to true' });
+  }
+  (meta.finalizers ?? []).forEach((f, i) => {
+    for (const d of qualifiedNameErrors(f)) out.push({ type: 'Invalid', field: `metadata.finalizers[${i}]`, value: f, detail: d });
+  });
+  return out;
+}
+
+export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): FieldError[] {
+  const out: FieldError[] = [];
+  if (meta.name !== old.name) out.push({ type: 'Invalid', field: 'metadata.name', value: meta.name, detail: 'field is immutable' });
+  return out;
+}

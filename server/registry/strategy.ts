@@ -1,0 +1,59 @@
+import type { TableColumnDefinition } from './table.js';
+import type { FieldError } from '../meta/errors.js';
+import type { KubeObject } from '../meta/types.js';
+
+/** What a strategy may know about the request it serves. */
+export interface StrategyContext {
+  /** The API version the client spoke (e.g. "v1beta1"), for version-specific defaults. */
+  version: string;
+  now: number;
+  dryRun: boolean;
+}
+
+export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
+
+export interface DeleteOptionsLike {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: PropagationPolicy;
+  orphanDependents?: boolean;
+}
+
+/**
+ * Per-kind behaviour, as kube-apiserver's RESTCreateStrategy/RESTUpdateStrategy: the generic
+ * registry calls these hooks in a fixed order and owns everything else.
+ */
+export interface Strategy<T extends KubeObject = KubeObject> {
+  /** API-version defaulting of an incoming object (SetDefaults_* of that version). */
+  defaults?(obj: T, version: string): void;
+  /** Clears what a create may not set (status) and fills system fields (ClusterIP, phase). */
+  prepareForCreate?(obj: T, ctx: StrategyContext): void | Promise<void>;
+  /** Runs after the generic update logic has restored status; may reset other fields. */
+  prepareForUpdate?(obj: T, old: T, ctx: StrategyContext): void;
+  validate?(obj: T, ctx: StrategyContext): FieldError[];
+  validateUpdate?(obj: T, old: T, ctx: StrategyContext): FieldError[];
+  warnings?(obj: T, ctx: StrategyContext): string[];
+  /** Status subresource: by default spec and metadata changes are dropped; this may adjust further. */
+  prepareForStatusUpdate?(obj: T, old: T, ctx: StrategyContext): void;
+  validateStatusUpdate?(obj: T, old: T, ctx: StrategyContext): FieldError[];
+  /** Name rules for metadata.name (DNS-1123 subdomain unless the kind says otherwise). */
+  validateName?(name: string): string[];
+  /** metadata.generation tracks spec changes for this kind. */
+  tracksGeneration?: boolean;
+  /** The kind keeps spec and status apart: main writes keep the old status, status writes keep the old rest. */
+  hasStatus?: boolean;
+  allowCreateOnUpdate?: boolean;
+  /** The value of each field a fieldSelector may name, beyond metadata.name and metadata.namespace. */
+  selectableFields?(obj: T): Record<string, string>;
+  selectableFieldNames?: readonly string[];
+  /** Seconds of graceful deletion, or 0 to delete at once. */
+  gracePeriodSeconds?(obj: T, options: DeleteOptionsLike): number;
+  defaultGarbageCollectionPolicy?(version: string): PropagationPolicy;
+  /** Called after the object is removed from storage (release allocated IPs, ...). */
+  afterDelete?(obj: T): void;
+  table: TableConvertor<T>;
+}
+
+export interface TableConvertor<T extends KubeObject> {
+  columns: TableColumnDefinition[];
+  cells(obj: T, now: number): unknown[];
+}
