@@ -75,11 +75,29 @@ export interface BodyDecoder {
   pruneUnknownFields(info: ResourceInfo, version: string, obj: KubeObject): string[];
 }
 
+/** What a patch needs; the applier is injected so the pipeline does not depend on patch formats. */
+export interface PatchRequest {
+  /** The request's media type, e.g. application/strategic-merge-patch+json. */
+  patchType: string;
+  /** The current object in the client's version (kind and apiVersion set), or undefined for apply-create. */
+  current: KubeObject | undefined;
+  body: unknown;
+  manager: string;
+  force: boolean;
+  now: number;
+  subresource?: string;
+}
+
+export type PatchApplier = (req: PatchRequest) => KubeObject;
+
+export const applyPatchType = 'application/apply-patch+yaml';
+
 export interface RegistryOptions {
   storage: Storage;
   clock: Clock;
   resources: ResourceInfo[];
   decoder?: BodyDecoder;
+  patcher?: PatchApplier;
 }
 
 const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -93,6 +111,7 @@ export class Registry {
   readonly storage: Storage;
   readonly clock: Clock;
   private readonly decoder?: BodyDecoder;
+  private readonly patcher?: PatchApplier;
   private readonly byGroupResource = new Map<string, ResourceInfo>();
   readonly resources: ResourceInfo[];
 
@@ -100,11 +119,18 @@ export class Registry {
     this.storage = opts.storage;
     this.clock = opts.clock;
     this.decoder = opts.decoder;
+    this.patcher = opts.patcher;
     this.resources = opts.resources;
     for (const r of opts.resources) {
       if (!r.strategy.table) throw new Error(`resource ${r.resource}.${r.group} has no table convertor`);
       this.byGroupResource.set(`${r.group}/${r.resource}`, r);
     }
+  }
+
+  /** The injected patch applier, for subresources (scale) that patch a view rather than the object. */
+  get patchWith(): PatchApplier {
+    if (!this.patcher) throw badRequest('patching is not supported by this server');
+    return this.patcher;
   }
 
   /** Finds a resource by group, version and plural name, or undefined when not served. */
@@ -243,6 +269,38 @@ export class Registry {
         if (requiredRv !== undefined || attempt > 20) throw conflict(gr(ref), name);
       }
     }
+  }
+
+  /**
+   * PATCH: applies the patch to the current object and stores the result through the update
+   * pipeline. A resourceVersion the patch sets is a precondition. Server-side apply creates the
+   * object when it does not exist.
+   */
+  async patch(ref: ResourceRef, namespace: string, name: string, patchType: string, body: unknown,
+    rc: RequestContext & { force?: boolean } = {}, subresource?: 'status'): Promise<{ object: KubeObject; created: boolean }> {
+    const patcher = this.patcher;
+    if (!patcher) throw badRequest('patching is not supported by this server');
+    const manager = rc.fieldManager ?? 'unknown';
+    const apply = (current: KubeObject | undefined): KubeObject => patcher({
+      patchType, current, body, manager, force: !!rc.force, now: this.clock.now(), subresource,
+    });
+    if (patchType === applyPatchType && !subresource && !(await this.storage.get(this.key(ref, namespace, name)))) {
+      const created = apply(undefined);
+      const meta = isPlainObject(created.metadata) ? created.metadata : {};
+      if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+      try {
+        return { object: await this.create(ref, namespace, { ...created, metadata: { ...meta, name } }, rc), created: true };
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      }
+    }
+    const object = await this.guaranteedUpdate(ref, namespace, name, undefined, rc, (current) => {
+      const patched = apply(this.present(ref, current));
+      const rv = isPlainObject(patched.metadata) ? patched.metadata.resourceVersion : undefined;
+      if (rv && rv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
+      return this.decode(ref, patched, rc, 'update');
+    }, subresource);
+    return { object, created: false };
   }
 
   async delete(ref: ResourceRef, namespace: string, name: string, options: DeleteOptions = {}, rc: RequestContext = {}): Promise<DeleteResult> {

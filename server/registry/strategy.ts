@@ -48,6 +48,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   /** Seconds of graceful deletion, or 0 to delete at once. */
   gracePeriodSeconds?(obj: T, options: DeleteOptionsLike): number;
   defaultGarbageCollectionPolicy?(version: string): PropagationPolicy;
+  /** DELETE answers with the removed object instead of a Success Status (pods, services, pvc, pv). */
+  returnDeletedObject?: boolean;
   /** Called after the object is removed from storage (release allocated IPs, ...). */
   afterDelete?(obj: T): void;
   table: TableConvertor<T>;

@@ -1,0 +1,92 @@
+import type { Response } from 'express';
+import type { Clock } from '../meta/clock.js';
+import type { KubeObject } from '../meta/types.js';
+import type { Registry, RegistryWatchEvent, WatchOptions } from '../registry/generic.js';
+import type { ResourceRef } from '../registry/resource.js';
+import type { Representation } from './negotiate.js';
+import { objectJson } from './serialize.js';
+import { buildTable, type IncludeObject } from './table-output.js';
+
+export interface WatchStreamOptions extends WatchOptions {
+  allowWatchBookmarks: boolean;
+  timeoutSeconds: number;
+  bookmarkIntervalMs: number;
+  representation: Representation;
+  include: IncludeObject;
+}
+
+/** A client this far behind is cut off rather than buffered without bound, as the apiserver does. */
+const maxBufferedBytes = 32 * 1024 * 1024;
+
+/**
+ * Streams a watch as newline-delimited JSON events over a chunked response. Teardown hangs on
+ * res 'close', because req 'close' fires in Node 20 once the body has been read.
+ */
+export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, namespace: string | undefined, res: Response, opts: WatchStreamOptions): void {
+  let lastRv = String(registry.storage.currentResourceVersion());
+  let firstTableEvent = true;
+  let closed = false;
+  res.status(200);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Cache-Control', 'no-cache, private');
+
+  const write = (line: string): void => {
+    if (closed) return;
+    res.write(line + '\n');
+    if (res.writableLength > maxBufferedBytes) finish();
+  };
+  const encodeObject = (o: KubeObject): string => {
+    if (opts.representation.kind === 'table') {
+      const t = buildTable(registry, ref, [o], { version: opts.representation.version, include: opts.include, now: clock.now(), withColumns: firstTableEvent });
+      firstTableEvent = false;
+      return JSON.stringify(t);
+    }
+    return objectJson(registry, ref, o);
+  };
+  const bookmark = (rv: string, initialEventsEnd = false): string => JSON.stringify({
+    type: 'BOOKMARK',
+    object: {
+      kind: ref.info.kind,
+      apiVersion: ref.info.group ? `${ref.info.group}/${ref.version}` : ref.version,
+      metadata: { resourceVersion: rv, ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+    },
+  });
+  const onEvent = (e: RegistryWatchEvent): void => {
+    switch (e.type) {
+      case 'ADDED':
+      case 'MODIFIED':
+      case 'DELETED':
+        lastRv = e.object.metadata.resourceVersion ?? lastRv;
+        write(`{"type":"${e.type}","object":${encodeObject(e.object)}}`);
+        break;
+      case 'BOOKMARK':
+        write(bookmark(e.resourceVersion, e.initialEventsEnd));
+        break;
+      case 'ERROR':
+        write(JSON.stringify({ type: 'ERROR', object: e.error.status }));
+        finish();
+        break;
+    }
+  };
+
+  // Errors from starting the watch (410, bad selectors) throw before anything is written,
+  // so the caller can still answer with a plain Status.
+  const handle = registry.watch(ref, namespace, opts, onEvent);
+  if (!res.headersSent) res.flushHeaders();
+  const timers = [clock.setTimer(opts.timeoutSeconds * 1000, () => finish())];
+  if (opts.allowWatchBookmarks) {
+    const tick = (): void => {
+      write(bookmark(lastRv));
+      timers.push(clock.setTimer(opts.bookmarkIntervalMs, tick));
+    };
+    timers.push(clock.setTimer(opts.bookmarkIntervalMs, tick));
+  }
+  function finish(): void {
+    if (closed) return;
+    closed = true;
+    handle.stop();
+    for (const t of timers) t.cancel();
+    res.end();
+  }
+  res.on('close', finish);
+}

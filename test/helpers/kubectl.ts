@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlTarget {
+  kubeconfig: string;
+  cacheDir: string;
+}
+
+/** Runs the real kubectl against a test cluster; never inherits the user's kubeconfig or cache. */
+export function kubectl(target: KubectlTarget, args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', [`--kubeconfig=${target.kubeconfig}`, `--cache-dir=${target.cacheDir}`, ...args], {
+      env: { ...process.env, KUBECONFIG: target.kubeconfig, KUBECACHEDIR: target.cacheDir, HOME: target.cacheDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+/** kubectl that must succeed; returns stdout. */
+export async function kubectlOk(target: KubectlTarget, args: string[], opts: { stdin?: string } = {}): Promise<string> {
+  const r = await kubectl(target, args, opts);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** Splits `kubectl get` table output into rows of cells (columns are separated by 3+ spaces). */
+export function tableRows(out: string): string[][] {
+  return out.trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s{2,}/));
+}
