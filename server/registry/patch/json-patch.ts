@@ -1,0 +1,95 @@
+import { applyOperation, type Operation } from 'fast-json-patch';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
+import { malformedPatch, patchNotApplicable, tooManyJsonPatchOperations } from './patch-errors.js';
+
+/** kube-apiserver refuses JSON patches longer than this (handlers/patch.go maxJSONPatchOperations). */
+export const maxJsonPatchOperations = 10000;
+
+const knownOps = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+
+/**
+ * RFC 6902 on a copy of obj. Shapes the Go decoder rejects give 400 with its
+ * wording; everything that fails while applying gives kube's content-free 422.
+ */
+export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonValue {
+  const operations = decodeOperations(ops);
+  if (operations.length > maxJsonPatchOperations) throw tooManyJsonPatchOperations(maxJsonPatchOperations, operations.length);
+  let doc: JsonValue = cloneJson(obj);
+  for (const [i, op] of operations.entries()) {
+    if (!knownOps.has(op.op)) throw patchNotApplicable();
+    if (!pathStaysOnOwnProperties(doc, op)) throw patchNotApplicable();
+    try {
+      doc = applyOperation(doc, op as Operation, true, true, true, i).newDocument as JsonValue;
+    } catch {
+      throw patchNotApplicable();
+    }
+  }
+  return cloneJson(doc);
+}
+
+interface RawOperation {
+  op: string;
+  path: string;
+  from?: string;
+  value?: JsonValue;
+}
+
+function goTypeName(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'object';
+  return typeof v === 'boolean' ? 'bool' : typeof v;
+}
+
+function decodeOperations(ops: unknown): RawOperation[] {
+  if (ops === null) return [];
+  if (!Array.isArray(ops)) throw malformedPatch(`json: cannot unmarshal ${goTypeName(ops)} into Go value of type jsonpatch.Patch`);
+  return ops.map((raw) => {
+    if (!isJsonObject(raw)) throw malformedPatch(`json: cannot unmarshal ${goTypeName(raw)} into Go value of type jsonpatch.Operation`);
+    const op = Object.hasOwn(raw, 'op') ? raw.op : undefined;
+    const path = Object.hasOwn(raw, 'path') ? raw.path : undefined;
+    const from = Object.hasOwn(raw, 'from') ? raw.from : undefined;
+    // Go decodes into raw messages; a wrong type shows up when the op runs, i.e. as the 422.
+    if (typeof op !== 'string' || typeof path !== 'string' || (from !== undefined && typeof from !== 'string')) throw patchNotApplicable();
+    const out: RawOperation = { op, path };
+    if (from !== undefined) out.from = from;
+    if (Object.hasOwn(raw, 'value')) out.value = cloneJson(raw.value);
+    else if (op === 'add' || op === 'replace' || op === 'test') throw patchNotApplicable();
+    return out;
+  });
+}
+
+function decodePointer(pointer: string): string[] | undefined {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) return undefined;
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * fast-json-patch walks with plain property reads, so "/constructor/x" would reach
+ * Object itself. Every segment we walk through must be an own property or an index;
+ * the last one must exist too unless the op creates it.
+ */
+function pathStaysOnOwnProperties(doc: JsonValue, op: RawOperation): boolean {
+  const pointers: { pointer: string; mustExist: boolean }[] = [{ pointer: op.path, mustExist: op.op !== 'add' && op.op !== 'move' && op.op !== 'copy' }];
+  if (op.from !== undefined && (op.op === 'move' || op.op === 'copy')) pointers.push({ pointer: op.from, mustExist: true });
+  return pointers.every(({ pointer, mustExist }) => {
+    const segments = decodePointer(pointer);
+    if (!segments) return false;
+    let at: JsonValue = doc;
+    for (const [i, seg] of segments.entries()) {
+      const last = i === segments.length - 1;
+      if (Array.isArray(at)) {
+        if (last && (seg === '-' || !mustExist)) return seg === '-' || /^(0|[1-9][0-9]*)$/.test(seg);
+        if (!/^(0|[1-9][0-9]*)$/.test(seg) || Number(seg) >= at.length) return false;
+        at = at[Number(seg)];
+      } else if (isJsonObject(at)) {
+        if (!Object.hasOwn(at, seg)) return last && !mustExist;
+        at = at[seg];
+      } else {
+        return false;
+      }
+    }
+    return true;
+  });
+}
