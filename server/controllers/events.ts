@@ -40,7 +40,7 @@ export function eventRecorder(client: ObjectClient, clock: Clock, logger: Logger
             return;
           }
         }
-        const name = `${obj.metadata.name}.${randomSuffix(8)}${Date.now().toString(16).slice(-8)}`;
+        const name = `${obj.metadata.name}.${randomSuffix(8)}${clock.now().toString(16).slice(-8)}`;
         const ev: Event & KubeObject = {
           metadata: { name, namespace },
           involvedObject: involved,
