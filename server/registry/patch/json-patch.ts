@@ -1,4 +1,4 @@
-import { applyOperation, type Operation } from 'fast-json-patch';
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
 import { malformedPatch, patchNotApplicable, tooManyJsonPatchOperations } from './patch-errors.js';
 
@@ -19,7 +19,7 @@ export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonValue {
     if (!knownOps.has(op.op)) throw patchNotApplicable();
     if (!pathStaysOnOwnProperties(doc, op)) throw patchNotApplicable();
     try {
-      doc = applyOperation(doc, op as Operation, true, true, true, i).newDocument as JsonValue;
+      doc = fastJsonPatch.applyOperation(doc, op as Operation, true, true, true, i).newDocument as JsonValue;
     } catch {
       throw patchNotApplicable();
     }
