@@ -62,6 +62,12 @@ export function reverseNameForIP(ip: string): string | undefined {
   return `${expandIPv6(ip).replaceAll(':', '').split('').reverse().join('.')}.ip6.arpa`;
 }
 
+/** The 16 bytes of an IPv6 address. */
+export function ipv6Bytes(ip: string): Buffer {
+  if (!isIPv6(ip)) throw new Error(`not an IPv6 address: ${ip}`);
+  return Buffer.from(expandIPv6(ip).replaceAll(':', ''), 'hex');
+}
+
 function expandIPv6(ip: string): string {
   const canonical = canonicalIP(ip);
   const [head, tail] = canonical.includes('::') ? canonical.split('::') : [canonical, undefined];
