@@ -1,6 +1,16 @@
+import type { Storage } from '../../store/storage.js';
 import { erase, type ResourceInfo } from '../resource.js';
 import { configmaps } from './configmaps.js';
+import { endpoints } from './endpoints.js';
+import { endpointslices } from './endpointslices.js';
+import { NodePortAllocator, ServiceIPAllocator } from './ipallocator.js';
 import { namespaces } from './namespaces.js';
+import { persistentvolumeclaims } from './persistentvolumeclaims.js';
+import { persistentvolumes } from './persistentvolumes.js';
+import { pods } from './pods.js';
+import { services } from './services.js';
+import { statefulsets } from './statefulsets.js';
+import { storageclasses } from './storageclasses.js';
 
 /** Cluster-wide settings strategies depend on (allocation ranges, feature gates, served versions). */
 export interface ClusterConfig {
@@ -18,8 +28,31 @@ export const defaultClusterConfig: ClusterConfig = {
   kubernetesMinor: 32,
 };
 
+/**
+ * What strategies may read besides the object in hand. With storage, Service allocation syncs
+ * with stored Services (a restart) and PVCs get the default StorageClass (admission); without,
+ * both are skipped. The allocators are exposed so a composition root can share or inspect them.
+ */
+export interface KindDeps {
+  storage?: Storage;
+  serviceIPs?: ServiceIPAllocator;
+  nodePorts?: NodePortAllocator;
+}
+
 /** Every kind kubemock serves; adding a kind is one file and one line here. */
-export function buildResources(config: ClusterConfig = defaultClusterConfig): ResourceInfo[] {
-  void config;
-  return [erase(namespaces()), erase(configmaps())];
+export function buildResources(config: ClusterConfig = defaultClusterConfig, deps: KindDeps = {}): ResourceInfo[] {
+  const ips = deps.serviceIPs ?? new ServiceIPAllocator(config.serviceCidr);
+  const nodePorts = deps.nodePorts ?? new NodePortAllocator();
+  return [
+    erase(namespaces()),
+    erase(services({ ips, nodePorts, storage: deps.storage })),
+    erase(endpoints()),
+    erase(pods()),
+    erase(persistentvolumeclaims(deps.storage)),
+    erase(persistentvolumes()),
+    erase(configmaps()),
+    erase(statefulsets({ deprecatedApis: config.deprecatedApis, maxUnavailableGate: !!config.featureGates.MaxUnavailableStatefulSet })),
+    erase(storageclasses()),
+    erase(endpointslices()),
+  ];
 }
