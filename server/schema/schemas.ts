@@ -1,0 +1,89 @@
+import { readOpenapiFile } from './openapi-files.js';
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+/** The parts of an OpenAPI schema object the runtime reads (the generated documents hold more). */
+export interface SchemaObject {
+  type?: string;
+  format?: string;
+  description?: string;
+  properties?: Record<string, SchemaObject>;
+  required?: string[];
+  items?: SchemaObject;
+  additionalProperties?: SchemaObject | boolean;
+  allOf?: SchemaObject[];
+  $ref?: string;
+  enum?: string[];
+  'x-kubernetes-group-version-kind'?: GroupVersionKind[];
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-patch-strategy'?: string;
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: string;
+}
+
+const refPrefix = '#/components/schemas/';
+
+const gvkKey = (gvk: GroupVersionKind): string => `${gvk.group}/${gvk.version}/${gvk.kind}`;
+
+/** Component schemas by name and by the kind they describe. */
+export class SchemaIndex {
+  private readonly byGvk = new Map<string, string>();
+
+  constructor(readonly schemas: Readonly<Record<string, SchemaObject>>) {
+    for (const [name, schema] of Object.entries(schemas)) {
+      for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+        // Shared meta kinds (DeleteOptions, WatchEvent) list every group: the first schema wins.
+        if (!this.byGvk.has(gvkKey(gvk))) this.byGvk.set(gvkKey(gvk), name);
+      }
+    }
+  }
+
+  /** The schema name of a kind, e.g. apps/v1 StatefulSet → io.k8s.api.apps.v1.StatefulSet. */
+  nameOf(gvk: GroupVersionKind): string | undefined {
+    return this.byGvk.get(gvkKey(gvk));
+  }
+
+  get(name: string): SchemaObject | undefined {
+    return this.schemas[name];
+  }
+
+  /**
+   * Follows $ref and kube-openapi's single-element allOf wrapper to the schema that says what the value
+   * is. The wrapper's own keys (description, x-kubernetes-patch-*) stay on the wrapper: read them there.
+   */
+  resolve(schema: SchemaObject | undefined): SchemaObject | undefined {
+    let current = schema;
+    for (let depth = 0; current && depth < 8; depth++) {
+      if (current.$ref) current = this.schemas[current.$ref.slice(refPrefix.length)];
+      else if (current.allOf?.length === 1 && !current.type && !current.properties) current = current.allOf[0];
+      else return current;
+    }
+    return current;
+  }
+
+  /** Name of the component a (possibly wrapped) reference points at. */
+  refName(schema: SchemaObject | undefined): string | undefined {
+    const ref = schema?.$ref ?? (schema?.allOf?.length === 1 ? schema.allOf[0].$ref : undefined);
+    return ref?.startsWith(refPrefix) ? ref.slice(refPrefix.length) : undefined;
+  }
+}
+
+let loaded: SchemaIndex | undefined;
+
+/**
+ * The schemas of everything kubemock serves, read from openapi/kubemock.json the first time they
+ * are needed (not at start-up: parsing the document costs tens of milliseconds).
+ */
+export function servedSchemas(): SchemaIndex {
+  if (!loaded) {
+    const doc = JSON.parse(readOpenapiFile('kubemock.json').toString('utf8')) as { components?: { schemas?: Record<string, SchemaObject> } };
+    loaded = new SchemaIndex(doc.components?.schemas ?? {});
+  }
+  return loaded;
+}
