@@ -1,0 +1,153 @@
+import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import { cloneJson, isJsonObject, type JsonObject } from './json-value.js';
+import { compareObjects, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath } from './field-set.js';
+import type { PatchMetaLookup } from './patch-meta.js';
+
+/**
+ * metadata.managedFields bookkeeping, as apimachinery's fieldmanager does it.
+ * Each entry is one manager's FieldSet; Apply entries are identified by
+ * manager (+subresource), Update entries also by apiVersion, so a
+ * client-side-apply through apps/v1 and one through apps/v1beta1 would be two.
+ */
+export interface ManagerEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  fields: FieldSet;
+}
+
+export type Managers = Map<string, ManagerEntry>;
+
+export function managerId(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  return JSON.stringify([e.manager, e.operation, e.operation === 'Apply' ? '' : e.apiVersion, e.subresource ?? '']);
+}
+
+/** How kube names a manager in conflict messages (printManager). */
+export function describeManager(e: ManagerEntry): string {
+  let s = JSON.stringify(e.manager);
+  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
+  return e.operation === 'Update' ? `${s} using ${e.apiVersion}` : s;
+}
+
+/** System fields no manager owns (fieldmanager's stripMeta list). */
+const unownedFields: FieldPath[] = [
+  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']
+    .map((f) => ['f:metadata', fieldElement(f)]),
+];
+
+/** Removes the fields nobody may own, plus the fields the strategy resets (e.g. status on the main resource). */
+export function ownableFields(set: FieldSet, resetFields: readonly (readonly string[])[] = []): FieldSet {
+  const exact = FieldSet.of(unownedFields.filter((p) => p.length < 2 || p[1] !== 'f:managedFields'));
+  return set.difference(exact).withoutSubtrees([['f:metadata', 'f:managedFields'], ...resetFields.map((p) => p.map(fieldElement))]);
+}
+
+/** Undefined when the stored managedFields are unusable (kube then resets them). */
+export function decodeManagedFields(entries: unknown): Managers | undefined {
+  const managers: Managers = new Map();
+  if (entries === undefined || entries === null) return managers;
+  if (!Array.isArray(entries)) return undefined;
+  for (const raw of entries) {
+    if (!isJsonObject(raw)) return undefined;
+    const operation = raw.operation;
+    if ((operation !== 'Apply' && operation !== 'Update') || typeof raw.manager !== 'string') return undefined;
+    const fields = raw.fieldsType === undefined && raw.fieldsV1 === undefined ? new FieldSet() : raw.fieldsType === 'FieldsV1' ? decodeFieldsV1(raw.fieldsV1 ?? {}) : undefined;
+    if (!fields) return undefined;
+    const entry: ManagerEntry = { manager: raw.manager, operation, apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '', fields };
+    if (typeof raw.subresource === 'string' && raw.subresource) entry.subresource = raw.subresource;
+    if (typeof raw.time === 'string') entry.time = raw.time;
+    const id = managerId(entry);
+    const previous = managers.get(id);
+    managers.set(id, previous ? { ...entry, fields: previous.fields.union(fields) } : entry);
+  }
+  return managers;
+}
+
+/** Entries sorted as kube writes them: Apply before Update, then by time, manager, apiVersion. */
+export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
+  const entries = [...managers.values()].filter((e) => !e.fields.isEmpty());
+  entries.sort((p, q) => cmp(p.operation, q.operation) || cmp(p.time ?? '', q.time ?? '') || cmp(p.manager, q.manager) || cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource ?? '', q.subresource ?? ''));
+  return entries.map((e) => {
+    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
+    if (e.time) out.time = e.time;
+    out.fieldsType = 'FieldsV1';
+    out.fieldsV1 = encodeFieldsV1(e.fields);
+    if (e.subresource) out.subresource = e.subresource;
+    return out;
+  });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The object as field sets see it: no managedFields. */
+export function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
+  if (!obj) return {};
+  const copy = cloneJson(obj);
+  if (isJsonObject(copy.metadata)) delete copy.metadata.managedFields;
+  return copy;
+}
+
+export function setManagedFields(obj: JsonObject, managers: Managers): JsonObject {
+  const out = cloneJson(obj);
+  const meta = isJsonObject(out.metadata) ? out.metadata : (out.metadata = {});
+  const encoded = encodeManagedFields(managers);
+  if (encoded.length) meta.managedFields = cloneJson(encoded);
+  else delete meta.managedFields;
+  return out;
+}
+
+/**
+ * The managers to start from: the ones the write itself carries when it sets
+ * managedFields (kube lets clients reset them), else the stored ones. Objects
+ * written before any tracking are owned by "before-first-apply" when an apply
+ * comes, as kube does.
+ */
+export function startingManagers(old: JsonObject | undefined, next: JsonObject | undefined, meta: PatchMetaLookup, apiVersion: string, resetFields: readonly (readonly string[])[] = []): Managers {
+  const oldEntries = isJsonObject(old?.metadata) ? old.metadata.managedFields : undefined;
+  const nextEntries = isJsonObject(next?.metadata) ? next.metadata.managedFields : undefined;
+  const chosen = nextEntries !== undefined && JSON.stringify(nextEntries) !== JSON.stringify(oldEntries) ? nextEntries : oldEntries;
+  return decodeManagedFields(chosen) ?? new Map();
+}
+
+export interface TrackUpdateInput {
+  old: JsonObject | undefined;
+  next: JsonObject;
+  manager: string;
+  apiVersion: string;
+  /** RFC 3339 without fractions, e.g. from meta/clock's rfc3339(). */
+  now: string;
+  meta: PatchMetaLookup;
+  subresource?: string;
+  /** Field-name paths the strategy resets on this endpoint, e.g. [['status']] for the main resource. */
+  resetFields?: readonly (readonly string[])[];
+}
+
+/**
+ * Records a non-apply write (create, update, JSON/merge/strategic patch) the way
+ * kube's fieldmanager Update does: the writer gains every field it added or
+ * changed, takes those fields away from other managers, and removed fields
+ * leave every set. Returns next with metadata.managedFields filled in.
+ */
+export function trackUpdate(input: TrackUpdateInput): JsonObject {
+  const { old, next, manager, apiVersion, now, meta, subresource, resetFields } = input;
+  const managers = startingManagers(old, next, meta, apiVersion, resetFields);
+  const change = compareObjects(withoutManagedFields(old), withoutManagedFields(next), meta);
+  const touched = ownableFields(change.added.union(change.modified), resetFields);
+  for (const [id, e] of managers) {
+    const fields = e.fields.difference(touched).difference(change.removed);
+    if (fields.isEmpty()) managers.delete(id);
+    else managers.set(id, { ...e, fields });
+  }
+  if (!touched.isEmpty()) {
+    const entry: ManagerEntry = { manager, operation: 'Update', apiVersion, time: now, fields: touched };
+    if (subresource) entry.subresource = subresource;
+    const id = managerId(entry);
+    const previous = managers.get(id);
+    managers.set(id, previous ? { ...entry, fields: previous.fields.union(touched) } : entry);
+  }
+  return setManagedFields(next, managers);
+}
