@@ -1,13 +1,18 @@
 import type { Storage } from '../../store/storage.js';
 import { erase, type ResourceInfo } from '../resource.js';
 import { configmaps } from './configmaps.js';
+import { controllerrevisions } from './controllerrevisions.js';
 import { endpoints } from './endpoints.js';
 import { endpointslices } from './endpointslices.js';
+import { coreEvents, eventsV1 } from './events.js';
 import { NodePortAllocator, ServiceIPAllocator } from './ipallocator.js';
 import { namespaces } from './namespaces.js';
+import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
 import { pods } from './pods.js';
+import { secrets } from './secrets.js';
+import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 import { statefulsets } from './statefulsets.js';
 import { storageclasses } from './storageclasses.js';
@@ -50,9 +55,15 @@ export function buildResources(config: ClusterConfig = defaultClusterConfig, dep
     erase(pods()),
     erase(persistentvolumeclaims(deps.storage)),
     erase(persistentvolumes()),
+    erase(nodes()),
+    erase(coreEvents()),
     erase(configmaps()),
+    erase(secrets()),
+    erase(serviceaccounts()),
     erase(statefulsets({ deprecatedApis: config.deprecatedApis, maxUnavailableGate: !!config.featureGates.MaxUnavailableStatefulSet })),
+    erase(controllerrevisions()),
     erase(storageclasses()),
     erase(endpointslices()),
+    erase(eventsV1()),
   ];
 }
