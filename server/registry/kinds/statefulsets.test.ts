@@ -7,7 +7,9 @@ import { StatusError } from '../../meta/errors.js';
 import { MemoryStorage } from '../../store/memory.js';
 import { Registry } from '../generic.js';
 import { buildResources, defaultClusterConfig } from './index.js';
-import { statefulSetDeprecations } from './statefulsets.js';
+import { statefulSetDeprecations, type StatefulSetObject } from './statefulsets.js';
+
+type Sts = StatefulSetObject & { spec: NonNullable<StatefulSetObject['spec']> };
 
 function setup(gates: Record<string, boolean> = {}) {
   const clock = new FakeClock();
@@ -41,14 +43,14 @@ async function invalidCauses(p: Promise<unknown>): Promise<string[]> {
 
 test('apps/v1 create fills the documented defaults and generation 1', async () => {
   const { registry, v1 } = setup();
-  const o = (await registry.create(v1, 'default', web())) as any;
+  const o = (await registry.create(v1, 'default', web())) as Sts;
   assert.equal(o.metadata.generation, 1);
   assert.equal(o.spec.replicas, 1);
   assert.equal(o.spec.podManagementPolicy, 'OrderedReady');
   assert.equal(o.spec.revisionHistoryLimit, 10);
   assert.deepEqual(o.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
   assert.deepEqual(o.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
-  const pod = o.spec.template.spec;
+  const pod = o.spec.template.spec!;
   assert.equal(pod.restartPolicy, 'Always');
   assert.equal(pod.dnsPolicy, 'ClusterFirst');
   assert.equal(pod.terminationGracePeriodSeconds, 30);
@@ -59,9 +61,9 @@ test('apps/v1 create fills the documented defaults and generation 1', async () =
   assert.equal(c.imagePullPolicy, 'IfNotPresent');
   assert.equal(c.terminationMessagePath, '/dev/termination-log');
   assert.equal(c.terminationMessagePolicy, 'File');
-  assert.equal(c.ports[0].protocol, 'TCP');
-  assert.equal(o.spec.volumeClaimTemplates[0].spec.volumeMode, 'Filesystem');
-  assert.deepEqual(o.spec.volumeClaimTemplates[0].status, { phase: 'Pending' });
+  assert.equal(c.ports![0].protocol, 'TCP');
+  assert.equal(o.spec.volumeClaimTemplates![0].spec!.volumeMode, 'Filesystem');
+  assert.deepEqual(o.spec.volumeClaimTemplates![0].status, { phase: 'Pending' });
   assert.deepEqual(o.status, {});
 });
 
@@ -70,12 +72,12 @@ test('the v1beta1 seed manifest is accepted as written, with v1beta1 defaults', 
   const ref = registry.lookup('apps', 'v1beta1', 'statefulsets');
   assert.ok(ref);
   const manifest = parse(readFileSync('/work/shared/seed/terra10-statefulset.yaml', 'utf8'));
-  const o = (await registry.create(ref, 'default', manifest)) as any;
+  const o = (await registry.create(ref, 'default', manifest)) as Sts;
   assert.deepEqual(o.spec.selector, { matchLabels: { app: 'terra10' } });
   assert.deepEqual(o.metadata.labels, { app: 'terra10' });
   assert.deepEqual(o.spec.updateStrategy, { type: 'OnDelete' });
   assert.equal(o.spec.replicas, 2);
-  assert.equal(o.spec.template.spec.containers[1].imagePullPolicy, 'Always', 'untagged image pulls Always');
+  assert.equal(o.spec.template.spec!.containers[1].imagePullPolicy, 'Always', 'untagged image pulls Always');
   assert.equal(registry.present(ref, o).apiVersion, 'apps/v1beta1');
   assert.equal(ref.info.versions.find((v) => v.name === 'v1beta1')?.deprecationWarning, statefulSetDeprecations.v1beta1);
   assert.equal(ref.info.strategy.defaultGarbageCollectionPolicy?.('v1beta1'), 'Orphan');
@@ -114,12 +116,12 @@ test('validation: selector required, empty, mismatched; name must be a DNS label
 
 test('update: replicas and template change bump generation; selector is immutable with the 1.32 message', async () => {
   const { registry, v1 } = setup();
-  const created = (await registry.create(v1, 'default', web())) as any;
+  const created = (await registry.create(v1, 'default', web())) as Sts;
   const scaled = structuredClone(created);
   scaled.spec.replicas = 3;
-  const u1 = (await registry.update(v1, 'default', 'web', scaled)) as any;
+  const u1 = (await registry.update(v1, 'default', 'web', scaled)) as Sts;
   assert.equal(u1.metadata.generation, 2);
-  const same = (await registry.update(v1, 'default', 'web', { ...web({ replicas: 3 }), metadata: { name: 'web' } })) as any;
+  const same = (await registry.update(v1, 'default', 'web', { ...web({ replicas: 3 }), metadata: { name: 'web' } })) as Sts;
   assert.equal(same.metadata.generation, 2, 'an undefaulted but equivalent spec is no change');
   const bad = structuredClone(u1);
   bad.spec.serviceName = 'other';
@@ -130,18 +132,18 @@ test('update: replicas and template change bump generation; selector is immutabl
 
 test('status: main writes keep status, status writes keep spec, counts are validated', async () => {
   const { registry, v1 } = setup();
-  const created = (await registry.create(v1, 'default', web({ replicas: 2 }))) as any;
+  const created = (await registry.create(v1, 'default', web({ replicas: 2 }))) as Sts;
   const withStatus = structuredClone(created);
   withStatus.status = { replicas: 2, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 };
   withStatus.spec.replicas = 9;
-  const s = (await registry.update(v1, 'default', 'web', withStatus, {}, 'status')) as any;
-  assert.equal(s.status.readyReplicas, 1);
+  const s = (await registry.update(v1, 'default', 'web', withStatus, {}, 'status')) as Sts;
+  assert.equal(s.status!.readyReplicas, 1);
   assert.equal(s.spec.replicas, 2);
   assert.equal(s.metadata.generation, 1);
   const main = structuredClone(s);
   main.status = { replicas: 0 };
-  const m = (await registry.update(v1, 'default', 'web', main)) as any;
-  assert.equal(m.status.readyReplicas, 1);
+  const m = (await registry.update(v1, 'default', 'web', main)) as Sts;
+  assert.equal(m.status!.readyReplicas, 1);
   const badStatus = structuredClone(m);
   badStatus.status = { replicas: 1, readyReplicas: 2, availableReplicas: 2 };
   assert.deepEqual(await invalidCauses(registry.update(v1, 'default', 'web', badStatus, {}, 'status')), [
@@ -152,11 +154,11 @@ test('status: main writes keep status, status writes keep spec, counts are valid
 
 test('maxUnavailable is dropped unless the feature gate is on', async () => {
   const off = setup();
-  const a = (await off.registry.create(off.v1, 'default', web({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }))) as any;
-  assert.deepEqual(a.spec.updateStrategy.rollingUpdate, { partition: 0 });
+  const a = (await off.registry.create(off.v1, 'default', web({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }))) as Sts;
+  assert.deepEqual(a.spec.updateStrategy!.rollingUpdate, { partition: 0 });
   const on = setup({ MaxUnavailableStatefulSet: true });
-  const b = (await on.registry.create(on.v1, 'default', web())) as any;
-  assert.deepEqual(b.spec.updateStrategy.rollingUpdate, { partition: 0, maxUnavailable: 1 });
+  const b = (await on.registry.create(on.v1, 'default', web())) as Sts;
+  assert.deepEqual(b.spec.updateStrategy!.rollingUpdate, { partition: 0, maxUnavailable: 1 });
   const bad = web({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } });
   bad.metadata.name = 'web2';
   assert.deepEqual(await invalidCauses(on.registry.create(on.v1, 'default', bad)), [
