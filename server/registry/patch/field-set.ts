@@ -144,11 +144,20 @@ function compareMaps(a: JsonObject, b: JsonObject, path: PathElement[], meta: Pa
   }
 }
 
+/** A value that appeared or vanished whole: SMD marks every node in it, not only the leaves. */
 function subtreeInto(v: JsonValue, path: PathElement[], meta: PatchMetaLookup, into: FieldSet): void {
-  const s = new FieldSet();
-  visitValue(v, path, meta, s);
-  for (const p of s) into.insert(p);
   into.insert(path);
+  const m = meta(fieldNamesOf(path));
+  if (isJsonObject(v) && m?.mapType !== 'atomic') {
+    for (const key of Object.keys(v)) subtreeInto(v[key], [...path, fieldElement(key)], meta, into);
+  } else if (Array.isArray(v)) {
+    const shape = listShape(m);
+    if (shape.type === 'atomic') return;
+    for (const { pe, item } of listItems(v, shape)) {
+      if (isJsonObject(item) && shape.type === 'map') subtreeInto(item, [...path, pe], meta, into);
+      else into.insert([...path, pe]);
+    }
+  }
 }
 
 function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path: PathElement[], meta: PatchMetaLookup, c: Comparison): void {
