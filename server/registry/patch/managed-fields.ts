@@ -104,9 +104,9 @@ export function setManagedFields(obj: JsonObject, managers: Managers): JsonObjec
  * The managers to start from: the ones the write itself carries when it sets
  * managedFields (kube lets clients reset them), else the stored ones. Objects
  * written before any tracking are owned by "before-first-apply" when an apply
- * comes, as kube does.
+ * comes (see serverSideApply), as kube does.
  */
-export function startingManagers(old: JsonObject | undefined, next: JsonObject | undefined, meta: PatchMetaLookup, apiVersion: string, resetFields: readonly (readonly string[])[] = []): Managers {
+export function startingManagers(old: JsonObject | undefined, next: JsonObject | undefined): Managers {
   const oldEntries = isJsonObject(old?.metadata) ? old.metadata.managedFields : undefined;
   const nextEntries = isJsonObject(next?.metadata) ? next.metadata.managedFields : undefined;
   const chosen = nextEntries !== undefined && JSON.stringify(nextEntries) !== JSON.stringify(oldEntries) ? nextEntries : oldEntries;
@@ -134,7 +134,7 @@ export interface TrackUpdateInput {
  */
 export function trackUpdate(input: TrackUpdateInput): JsonObject {
   const { old, next, manager, apiVersion, now, meta, subresource, resetFields } = input;
-  const managers = startingManagers(old, next, meta, apiVersion, resetFields);
+  const managers = startingManagers(old, next);
   const change = compareObjects(withoutManagedFields(old), withoutManagedFields(next), meta);
   const touched = ownableFields(change.added.union(change.modified), resetFields);
   for (const [id, e] of managers) {

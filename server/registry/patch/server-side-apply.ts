@@ -41,7 +41,7 @@ export function serverSideApply(input: ServerSideApplyInput): ServerSideApplyRes
   const { current, manager, force, now, apiVersion, meta, subresource, resetFields } = input;
   const config = checkAppliedConfig(input.applied, apiVersion, current);
   const live = withoutManagedFields(current);
-  const managers = startingManagers(current, undefined, meta, apiVersion, resetFields);
+  const managers = startingManagers(current, undefined);
   if (current && !hasManagedFields(current)) {
     const everything = ownableFields(toFieldSet(live, meta), resetFields);
     if (!everything.isEmpty()) {
