@@ -137,3 +137,20 @@ test('before the view has synced a name error is SERVFAIL, not NXDOMAIN', () => 
   for (const r of ['services', 'endpointslices', 'namespaces', 'pods'] as const) view.markSynced(r);
   assert.equal(ask('web.default.svc.cluster.local', 'A', {}, view).rcode, 'NXDOMAIN');
 });
+
+test('answer never throws on arbitrary names and types', async () => {
+  const fc = await import('fast-check');
+  const view = clusterView();
+  const label = fc.stringMatching(/^[a-zA-Z0-9_-]{1,12}$/);
+  const suffix = fc.constantFrom('', '.default.svc.cluster.local', '.svc.cluster.local', '.default.pod.cluster.local', '.cluster.local', '.in-addr.arpa', '.ip6.arpa');
+  const type = fc.constantFrom<RecordType>('A', 'AAAA', 'SRV', 'PTR', 'TXT', 'SOA', 'NS', 'CNAME', 'MX', 'AXFR');
+  fc.assert(
+    fc.property(fc.array(label, { maxLength: 5 }), suffix, type, (labels, tail, t) => {
+      const name = labels.join('.') + tail;
+      const r = answer({ name: name || '.', type: t }, view, defaultAnswerOptions);
+      assert.ok(['NOERROR', 'NXDOMAIN', 'REFUSED'].includes(r.rcode), `${name} ${t}: ${r.rcode}`);
+      if (r.rcode === 'NXDOMAIN' || (r.rcode === 'NOERROR' && r.answers.length === 0)) assert.equal(r.authorities[0]?.type, 'SOA');
+    }),
+    { numRuns: 500, seed: 42 },
+  );
+});
