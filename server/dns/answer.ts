@@ -85,8 +85,8 @@ export function answer(question: Question, view: DnsView, options: AnswerOptions
   const zoneOwner = qname.slice(qname.length - ctx.zone.length);
   const soa = soaRecord(ctx, zoneOwner);
   const reply = (answers: Answer[], additionals: Answer[] = []): DnsAnswer =>
-    answers.length ? positive(answers, additionals) : negative(ctx, 'NOERROR', soa);
-  const nameError = (): DnsAnswer => negative(ctx, ctx.view.hasSynced() ? 'NXDOMAIN' : 'SERVFAIL', soa);
+    answers.length ? positive(answers, additionals) : negative('NOERROR', soa);
+  const nameError = (): DnsAnswer => negative(ctx.view.hasSynced() ? 'NXDOMAIN' : 'SERVFAIL', soa);
 
   switch (request.kind) {
     case 'apex':
@@ -304,10 +304,10 @@ function answerReverse(ctx: Context, qname: string, lower: string, type: string)
   const ip = ipFromReverseName(lower);
   const hosts = ip ? reverseHosts(ctx, ip) : [];
   if (hosts.length === 0) {
-    const miss = negative(ctx, ctx.view.hasSynced() ? 'NXDOMAIN' : 'SERVFAIL', soa);
+    const miss = negative(ctx.view.hasSynced() ? 'NXDOMAIN' : 'SERVFAIL', soa);
     return { ...miss, delegate: true };
   }
-  if (type !== 'PTR') return negative(ctx, 'NOERROR', soa);
+  if (type !== 'PTR') return negative('NOERROR', soa);
   return positive(hosts.map((host) => ({ type: 'PTR', name: qname, ttl: ctx.options.ttlSeconds, data: host })));
 }
 
@@ -334,7 +334,7 @@ function positive(answers: Answer[], additionals: Answer[] = []): DnsAnswer {
   return { rcode: 'NOERROR', authoritative: true, answers, authorities: [], additionals, delegate: false };
 }
 
-function negative(_ctx: Context, rcode: DnsRcode, soa: SoaAnswer): DnsAnswer {
+function negative(rcode: DnsRcode, soa: SoaAnswer): DnsAnswer {
   return { rcode, authoritative: true, answers: [], authorities: [soa], additionals: [], delegate: false };
 }
 
