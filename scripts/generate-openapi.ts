@@ -827,6 +827,12 @@ export function generate(resources: ResourceInfo[] = buildResources(defaultClust
   return { files };
 }
 
+/** Component schemas of the merged document for a resource list (tests build schema indexes from it). */
+export function componentSchemasFor(resources: ResourceInfo[]): Record<string, JsonObject> {
+  const merged = JSON.parse(generate(resources).files.get('openapi/kubemock.json') ?? '{}') as { components: { schemas: Record<string, JsonObject> } };
+  return merged.components.schemas;
+}
+
 /** The hash kube-apiserver puts in serverRelativeURL: upper-case hex SHA-512 of the served bytes. */
 export function openapiHash(text: string): string {
   return createHash('sha512').update(text).digest('hex').toUpperCase();
