@@ -88,6 +88,9 @@ function listOptions(q: Query): ListOptions {
 export async function handleResource(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
   const { ref, name, subresource } = target;
   const ns = ref.info.namespaced ? target.namespace : '';
+  if (subresource === 'finalize' && ref.info.finalizeSubresource && name && req.method === 'PUT') {
+    return update(req, res, target, deps, warnings);
+  }
   if (subresource && subresource !== 'status' && subresource !== 'scale') {
     const handler = deps.subresources[`${ref.info.resource}/${subresource}`];
     if (!handler || !name) throw notFound(gr(ref), name ?? '');
@@ -190,7 +193,7 @@ async function update(req: Request, res: Response, target: ResourceTarget, deps:
   if (target.subresource === 'scale') {
     return sendJson(res, 200, JSON.stringify(await updateScale(registry, target.ref, target.namespace, target.name!, body, rc)), warnings);
   }
-  const sub = target.subresource === 'status' ? 'status' : undefined;
+  const sub = target.subresource === 'status' || target.subresource === 'finalize' ? target.subresource : undefined;
   const updated = await registry.update(target.ref, target.namespace, target.name!, body, rc, sub);
   sendJson(res, 200, objectJson(registry, target.ref, updated), warnings);
 }
@@ -211,7 +214,9 @@ async function patch(req: Request, res: Response, target: ResourceTarget, deps: 
   if (target.subresource === 'scale') {
     const current = await getScale(registry, target.ref, target.namespace, target.name!);
     const patcher = registry.patchWith;
-    const patched = patcher({ patchType, current: current as unknown as KubeObject, body, manager: rc.fieldManager ?? 'unknown', force: rc.force, now: deps.clock.now(), subresource: 'scale' });
+    // The patch applies to the autoscaling/v1 Scale view, not to the object behind it.
+    const scaleRef = { info: { ...target.ref.info, group: 'autoscaling', kind: 'Scale', statusSubresource: false }, version: 'v1' };
+    const patched = patcher({ ref: scaleRef, patchType, current: current as unknown as KubeObject, body, manager: rc.fieldManager ?? 'unknown', force: rc.force, now: deps.clock.now(), subresource: 'scale' });
     const scale = await updateScale(registry, target.ref, target.namespace, target.name!, patched, rc);
     return sendJson(res, 200, JSON.stringify(scale), warnings);
   }

@@ -1,15 +1,34 @@
+import { mkdtemp, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { createOpenApiRouter } from '../api/openapi.js';
 import { createApiApp } from '../api/server.js';
 import { versionInfo } from '../api/version.js';
+import { startControllers, type ControllerConfig } from '../controllers/index.js';
+import { connectDnsView, WatchedDnsView, type DnsWatchedResource } from '../dns/watched-view.js';
+import { startDnsServer } from '../dns/server.js';
 import { realClock, type Clock } from '../meta/clock.js';
-import { isStatusError } from '../meta/errors.js';
+import type { WatchEvent } from '../meta/types.js';
 import { Registry } from '../registry/generic.js';
 import { buildResources, defaultClusterConfig, type ClusterConfig } from '../registry/kinds/index.js';
-import type { Storage } from '../store/storage.js';
+import { fieldTracker, patchApplier } from '../registry/patching.js';
+import { findDuplicateFields, schemaBodyDecoder } from '../schema/index.js';
+import { InformerFactory } from '../store/informer.js';
 import { MemoryStorage } from '../store/memory.js';
+import type { Storage } from '../store/storage.js';
 import { bootstrapObjects } from './bootstrap.js';
+import { registryObjectClient } from './object-client.js';
+
+export interface DnsOptions {
+  /** 0 picks a free port; null turns the DNS server off. */
+  port: number | null;
+  zone: string;
+  ttlSeconds: number;
+  upstream?: string;
+}
 
 export interface KubemockOptions {
   host: string;
@@ -18,6 +37,8 @@ export interface KubemockOptions {
   logLevel: string;
   kubernetesMinor: number;
   cluster: Partial<ClusterConfig>;
+  controllers: Partial<ControllerConfig> & { enabled?: boolean };
+  dns: Partial<DnsOptions>;
   clock?: Clock;
   storage?: Storage;
   logger?: Logger;
@@ -29,13 +50,22 @@ export const defaultOptions: KubemockOptions = {
   logLevel: 'info',
   kubernetesMinor: 32,
   cluster: {},
+  controllers: {},
+  dns: {},
 };
 
+const defaultDns: DnsOptions = { port: 1053, zone: 'cluster.local', ttlSeconds: 30 };
+
 export interface RunningKubemock {
-  urls: { api: string };
+  urls: { api: string; dns?: string };
+  dnsPort?: number;
   registry: Registry;
+  informers: InformerFactory;
   clock: Clock;
   logger: Logger;
+  dataDir: string;
+  /** Resolves when every controller queue is idle: convergence for tests, without sleeping. */
+  controllersIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +83,19 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+const dnsResourceGroups: Record<DnsWatchedResource, string> = {
+  services: '', endpointslices: 'discovery.k8s.io', namespaces: '', pods: '',
+};
+
+/** Feeds the DNS view from the shared informers: current objects first, then every change. */
+function dnsSubscriber(informers: InformerFactory) {
+  return (resource: DnsWatchedResource, handler: (e: WatchEvent) => void): () => void => {
+    const inf = informers.for(dnsResourceGroups[resource], resource).start();
+    for (const o of inf.list()) handler({ type: 'ADDED', object: structuredClone(o) as WatchEvent['object'] } as WatchEvent);
+    return inf.onEvent((e) => handler({ type: e.type, object: e.object } as unknown as WatchEvent));
+  };
+}
+
 /** The composition root: the only place that builds the clock, store, registry and servers and connects them. */
 export async function startKubemock(partial: Partial<KubemockOptions> = {}): Promise<RunningKubemock> {
   const opts: KubemockOptions = { ...defaultOptions, ...partial };
@@ -60,10 +103,47 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const logger = opts.logger ?? pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
   const config: ClusterConfig = { ...defaultClusterConfig, kubernetesMinor: opts.kubernetesMinor, ...opts.cluster };
   const storage = opts.storage ?? new MemoryStorage();
-  const registry = new Registry({ storage, clock, resources: buildResources(config) });
+  const registry = new Registry({
+    storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
+    decoder: schemaBodyDecoder(),
+  });
   await bootstrapObjects(registry);
+  const informers = new InformerFactory(registry);
+  const dataDir = opts.controllers.dataDir ?? await mkdtemp(join(tmpdir(), 'kubemock-data-'));
+  await mkdir(dataDir, { recursive: true });
+  const dnsOpts: DnsOptions = { ...defaultDns, ...opts.dns };
 
-  const app = createApiApp({ registry, clock, logger, version: versionInfo(opts.kubernetesMinor) });
+  const client = registryObjectClient(registry);
+  const controllers = opts.controllers.enabled === false ? undefined : startControllers({
+    informers, client, clock, logger,
+    config: {
+      featureGates: config.featureGates,
+      dataDir,
+      nodes: 3,
+      podCidr: '127.10.0.0/16',
+      podStartDelayMs: 1000,
+      podReadyDelayMs: 1000,
+      podStopDelayMs: 500,
+      clusterDomain: dnsOpts.zone,
+      ...opts.controllers,
+    },
+  });
+  informers.start();
+
+  let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
+  let stopDnsView: (() => void) | undefined;
+  if (dnsOpts.port !== null) {
+    const view = new WatchedDnsView({ clock });
+    stopDnsView = await connectDnsView(view, dnsSubscriber(informers));
+    dns = await startDnsServer({
+      host: opts.host, port: dnsOpts.port, view, zone: dnsOpts.zone, ttlSeconds: dnsOpts.ttlSeconds, upstream: dnsOpts.upstream, clock,
+      onError: (err) => logger.warn({ err }, 'dns'),
+    });
+  }
+
+  const app = createApiApp({
+    registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }), findDuplicateFields,
+  });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const address = await listen(server, opts.host, opts.port);
@@ -72,13 +152,21 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
 
   let stopped = false;
   return {
-    urls: { api },
+    urls: { api, ...(dns ? { dns: `${urlHost(opts.host)}:${dns.udpPort}` } : {}) },
+    dnsPort: dns?.udpPort,
     registry,
+    informers,
     clock,
     logger,
+    dataDir,
+    controllersIdle: () => controllers?.idle() ?? Promise.resolve(),
     async stop() {
       if (stopped) return;
       stopped = true;
+      controllers?.stop();
+      stopDnsView?.();
+      informers.stop();
+      await dns?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -87,5 +175,3 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     },
   };
 }
-
-export { isStatusError };

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseKubernetesMinor } from '../api/version.js';
 import { startKubemock, type KubemockOptions } from './cluster.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { lookupDns } from '../dns/lookup-cli.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -15,6 +16,25 @@ function minor(value: string): number {
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
+}
+
+/** Durations as Go writes them ("1s", "500ms", "0"), in milliseconds. */
+function duration(value: string): number {
+  const m = value.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
+  if (!m) throw new InvalidArgumentError('expected a duration such as 500ms, 1s or 0');
+  const n = Number(m[1]);
+  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
+}
+
+function cidr(value: string): string {
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value)) throw new InvalidArgumentError('expected an IPv4 CIDR such as 127.10.0.0/16');
+  return value;
 }
 
 function featureGates(value: string, previous: Record<string, boolean> = {}): Record<string, boolean> {
@@ -36,6 +56,16 @@ interface ServeFlags {
   deprecatedApis: boolean;
   featureGates: Record<string, boolean>;
   serviceCidr: string;
+  podCidr: string;
+  nodes: number;
+  podStartDelay: number;
+  podReadyDelay: number;
+  podStopDelay: number;
+  dnsPort: number;
+  clusterDomain: string;
+  dnsTtl: number;
+  dnsUpstream?: string;
+  dataDir?: string;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -45,6 +75,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     logLevel: flags.logLevel,
     kubernetesMinor: flags.kubernetesVersion,
     cluster: { deprecatedApis: flags.deprecatedApis, featureGates: flags.featureGates, serviceCidr: flags.serviceCidr },
+    controllers: {
+      nodes: flags.nodes, podCidr: flags.podCidr, podStartDelayMs: flags.podStartDelay, podReadyDelayMs: flags.podReadyDelay,
+      podStopDelayMs: flags.podStopDelay, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    },
+    dns: { port: flags.dnsPort, zone: flags.clusterDomain, ttlSeconds: flags.dnsTtl, upstream: flags.dnsUpstream },
   };
   const km = await startKubemock(options);
   if (flags.writeKubeconfig) await writeKubeconfig(flags.writeKubeconfig, { server: km.urls.api });
@@ -76,8 +111,30 @@ export function buildCli(): Command {
     .option('--kubernetes-version <version>', 'Kubernetes version to report, 1.27 to 1.33', minor, 32)
     .option('--no-deprecated-apis', 'do not serve StatefulSets as apps/v1beta1 and apps/v1beta2')
     .option('--feature-gates <gates>', 'feature gates, e.g. MaxUnavailableStatefulSet=true', featureGates, {})
-    .option('--service-cidr <cidr>', 'range ClusterIPs are allocated from', '127.96.0.0/16')
+    .option('--service-cidr <cidr>', 'range ClusterIPs are allocated from', cidr, '127.96.0.0/16')
+    .option('--pod-cidr <cidr>', 'range pod IPs are allocated from', cidr, '127.10.0.0/16')
+    .option('--nodes <n>', 'simulated worker nodes', nonNegativeInt, 3)
+    .option('--pod-start-delay <duration>', 'time from scheduling to Running', duration, 1000)
+    .option('--pod-ready-delay <duration>', 'time from Running to Ready', duration, 1000)
+    .option('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', duration, 500)
+    .option('--data-dir <dir>', 'where volumes (and, later, durable state) live; a temporary directory by default')
+    .option('--dns-port <port>', 'DNS port, UDP and TCP (0 = a free port)', port, 1053)
+    .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
+    .option('--dns-ttl <seconds>', 'TTL of DNS answers', nonNegativeInt, 30)
+    .option('--dns-upstream <host:port>', 'forward queries outside the zone to this resolver (REFUSED otherwise)')
     .action((flags: ServeFlags) => serve(flags));
+  program
+    .command('dns <name> [type]')
+    .description('resolve a name against a running kubemock, like nslookup')
+    .option('--server <address>', 'kubemock DNS address', '127.0.0.1')
+    .option('--port <port>', 'kubemock DNS port', port, 1053)
+    .option('-n, --namespace <ns>', 'resolve short names as a pod in this namespace would (search path, ndots 5)')
+    .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
+    .action(async (name: string, type: string | undefined, flags: { server: string; port: number; namespace?: string; clusterDomain: string }) => {
+      const result = await lookupDns({ server: flags.server, port: flags.port, name, type, searchNamespace: flags.namespace, zone: flags.clusterDomain });
+      process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+      if (result.rcode !== 'NOERROR') process.exitCode = 1;
+    });
   return program;
 }
 

@@ -20,6 +20,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 /** Per-request facts the generic pipeline needs; warnings collect into the response's Warning headers. */
 export interface RequestContext {
   dryRun?: boolean;
+  /** The patch applier already recorded managedFields for this write. */
+  managedFieldsDone?: boolean;
   fieldManager?: string;
   fieldValidation?: FieldValidation;
   warnings?: string[];
@@ -77,6 +79,7 @@ export interface BodyDecoder {
 
 /** What a patch needs; the applier is injected so the pipeline does not depend on patch formats. */
 export interface PatchRequest {
+  ref: ResourceRef;
   /** The request's media type, e.g. application/strategic-merge-patch+json. */
   patchType: string;
   /** The current object in the client's version (kind and apiVersion set), or undefined for apply-create. */
@@ -86,9 +89,13 @@ export interface PatchRequest {
   force: boolean;
   now: number;
   subresource?: string;
+  fieldValidation?: FieldValidation;
 }
 
 export type PatchApplier = (req: PatchRequest) => KubeObject;
+
+/** Records which manager owns which fields after a create or update (server-side apply's managedFields). */
+export type FieldTracker = (input: { ref: ResourceRef; old: KubeObject | undefined; next: KubeObject; manager: string; now: number; subresource?: string }) => KubeObject;
 
 export const applyPatchType = 'application/apply-patch+yaml';
 
@@ -98,6 +105,7 @@ export interface RegistryOptions {
   resources: ResourceInfo[];
   decoder?: BodyDecoder;
   patcher?: PatchApplier;
+  fieldTracker?: FieldTracker;
 }
 
 const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -112,6 +120,7 @@ export class Registry {
   readonly clock: Clock;
   private readonly decoder?: BodyDecoder;
   private readonly patcher?: PatchApplier;
+  private readonly fieldTracker?: FieldTracker;
   private readonly byGroupResource = new Map<string, ResourceInfo>();
   readonly resources: ResourceInfo[];
 
@@ -120,6 +129,7 @@ export class Registry {
     this.clock = opts.clock;
     this.decoder = opts.decoder;
     this.patcher = opts.patcher;
+    this.fieldTracker = opts.fieldTracker;
     this.resources = opts.resources;
     for (const r of opts.resources) {
       if (!r.strategy.table) throw new Error(`resource ${r.resource}.${r.group} has no table convertor`);
@@ -205,6 +215,8 @@ export class Registry {
     if (errors.length) throw invalid(gk(ref), obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
     for (const w of info.strategy.warnings?.(obj, ctx) ?? []) rc.warnings?.push(w);
     if (info.namespaced) await this.checkNamespaceAcceptsCreate(namespace);
+    const tracked = this.track(ref, undefined, obj, rc);
+    if (tracked !== obj) Object.defineProperty(obj.metadata, 'managedFields', { value: tracked.metadata.managedFields, enumerable: true, writable: true, configurable: true });
     const generated = !obj.metadata.name;
     for (let attempt = 0; ; attempt++) {
       if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
@@ -226,7 +238,7 @@ export class Registry {
    * PUT: replaces the object. With subresource "status" only status changes are kept; otherwise
    * status is kept from storage. Without metadata.resourceVersion the update is unconditional.
    */
-  async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status'): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<KubeObject> {
     const obj = this.decode(ref, body, rc, 'update');
     if (obj.metadata.name && obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
@@ -236,7 +248,11 @@ export class Registry {
     }
     obj.metadata.name = name;
     const requiredRv = obj.metadata.resourceVersion || undefined;
-    return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, () => obj, subresource);
+    return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, (current) => {
+      const next = structuredClone(obj);
+      if (!next.metadata.managedFields && current.metadata.managedFields) next.metadata.managedFields = current.metadata.managedFields;
+      return this.track(ref, current, next, rc, subresource);
+    }, subresource);
   }
 
   /**
@@ -245,7 +261,7 @@ export class Registry {
    */
   async guaranteedUpdate(
     ref: ResourceRef, namespace: string, name: string, requiredRv: string | undefined, rc: RequestContext,
-    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, subresource?: 'status',
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, subresource?: 'status' | 'finalize',
   ): Promise<KubeObject> {
     const key = this.key(ref, namespace, name);
     for (let attempt = 0; ; attempt++) {
@@ -257,7 +273,7 @@ export class Registry {
       if (rc.dryRun) return prepared;
       if (deepEqual(stripVersion(prepared), stripVersion(current))) return current; // no-op writes do not bump resourceVersion
       try {
-        if (this.finishesDeletion(prepared)) {
+        if (this.finishesDeletion(ref, prepared)) {
           const removed = await this.storage.delete(key, current.metadata.resourceVersion);
           ref.info.strategy.afterDelete?.(removed);
           return removed;
@@ -277,19 +293,19 @@ export class Registry {
    * object when it does not exist.
    */
   async patch(ref: ResourceRef, namespace: string, name: string, patchType: string, body: unknown,
-    rc: RequestContext & { force?: boolean } = {}, subresource?: 'status'): Promise<{ object: KubeObject; created: boolean }> {
+    rc: RequestContext & { force?: boolean } = {}, subresource?: 'status' | 'finalize'): Promise<{ object: KubeObject; created: boolean }> {
     const patcher = this.patcher;
     if (!patcher) throw badRequest('patching is not supported by this server');
     const manager = rc.fieldManager ?? 'unknown';
     const apply = (current: KubeObject | undefined): KubeObject => patcher({
-      patchType, current, body, manager, force: !!rc.force, now: this.clock.now(), subresource,
+      ref, patchType, current, body, manager, force: !!rc.force, now: this.clock.now(), subresource, fieldValidation: rc.fieldValidation,
     });
     if (patchType === applyPatchType && !subresource && !(await this.storage.get(this.key(ref, namespace, name)))) {
       const created = apply(undefined);
       const meta = isPlainObject(created.metadata) ? created.metadata : {};
       if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
       try {
-        return { object: await this.create(ref, namespace, { ...created, metadata: { ...meta, name } }, rc), created: true };
+        return { object: await this.create(ref, namespace, { ...created, metadata: { ...meta, name } }, { ...rc, managedFieldsDone: true }), created: true };
       } catch (e) {
         if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
       }
@@ -324,12 +340,13 @@ export class Registry {
       const grace = meta.deletionTimestamp && meta.deletionGracePeriodSeconds === 0
         ? 0
         : info.strategy.gracePeriodSeconds?.(current, options) ?? 0;
-      const pending = (meta.finalizers?.length ?? 0) > 0 || grace > 0;
+      const pending = (meta.finalizers?.length ?? 0) > 0 || grace > 0 || !!info.strategy.blocksDeletion?.(next);
       if (pending) {
         if (!meta.deletionTimestamp || (meta.deletionGracePeriodSeconds ?? 0) > grace) {
           meta.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
           meta.deletionGracePeriodSeconds = grace;
         }
+        info.strategy.prepareForDelete?.(next);
         if (rc.dryRun) return { object: next, removed: false };
         if (deepEqual(next, current)) return { object: current, removed: false };
         try {
@@ -422,6 +439,11 @@ export class Registry {
     return { stop: () => { stopped = true; inner?.stop(); } };
   }
 
+  private track(ref: ResourceRef, old: KubeObject | undefined, next: KubeObject, rc: RequestContext & { managedFieldsDone?: boolean }, subresource?: string): KubeObject {
+    if (!this.fieldTracker || rc.managedFieldsDone) return next;
+    return this.fieldTracker({ ref, old, next, manager: rc.fieldManager ?? 'unknown', now: this.clock.now(), subresource });
+  }
+
   key(ref: ResourceRef, namespace: string, name: string): ObjectKey {
     return { prefix: storagePrefixOf(ref.info), namespace: ref.info.namespaced ? namespace : '', name };
   }
@@ -482,7 +504,7 @@ export class Registry {
   }
 
   /** The generic half of BeforeUpdate: system metadata is kept, status or the rest is kept per subresource. */
-  private prepareUpdate(ref: ResourceRef, next: KubeObject, current: KubeObject, rc: RequestContext, subresource?: 'status'): KubeObject {
+  private prepareUpdate(ref: ResourceRef, next: KubeObject, current: KubeObject, rc: RequestContext, subresource?: 'status' | 'finalize'): KubeObject {
     const info = ref.info;
     const ctx = this.ctx(ref, rc);
     const meta = next.metadata;
@@ -504,6 +526,13 @@ export class Registry {
     if (old.generateName) meta.generateName = old.generateName;
     meta.resourceVersion = old.resourceVersion;
     let errors: FieldError[];
+    if (subresource === 'finalize') {
+      const finalizers = isPlainObject(next.spec) ? next.spec.finalizers : undefined;
+      const rest = structuredClone(current);
+      rest.spec = { ...(isPlainObject(rest.spec) ? rest.spec : {}), finalizers };
+      if (finalizers === undefined) delete (rest.spec as Record<string, unknown>).finalizers;
+      return rest;
+    }
     if (subresource === 'status') {
       const rest = structuredClone(current);
       rest.status = next.status;
@@ -514,6 +543,8 @@ export class Registry {
       info.strategy.prepareForStatusUpdate?.(next, current, ctx);
       errors = info.strategy.validateStatusUpdate?.(next, current, ctx) ?? [];
     } else {
+      // Decoding defaults every write, not only creates (SetDefaults_* run in the codec).
+      info.strategy.defaults?.(next, ref.version);
       if (info.statusSubresource || info.strategy.hasStatus) {
         if (current.status === undefined) delete next.status;
         else next.status = structuredClone(current.status);
@@ -540,9 +571,9 @@ export class Registry {
   }
 
   /** An update that drops the last finalizer of an object whose deletion is due removes it. */
-  private finishesDeletion(obj: KubeObject): boolean {
+  private finishesDeletion(ref: ResourceRef, obj: KubeObject): boolean {
     const m = obj.metadata;
-    return !!m.deletionTimestamp && !(m.finalizers?.length) && (m.deletionGracePeriodSeconds ?? 0) === 0;
+    return !!m.deletionTimestamp && !(m.finalizers?.length) && (m.deletionGracePeriodSeconds ?? 0) === 0 && !ref.info.strategy.blocksDeletion?.(obj);
   }
 
   private async checkNamespaceAcceptsCreate(namespace: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface ResourceInfo<T extends KubeObject = KubeObject> {
   /** Subresources the generic registry serves; streaming ones (log, exec, ...) are added by the api layer. */
   statusSubresource?: boolean;
   scale?: ScaleSubresource;
+  /** A `finalize` subresource that writes only spec.finalizers (Namespaces). */
+  finalizeSubresource?: boolean;
   /** Storage shared with another resource (events.k8s.io events live with core events). */
   storagePrefix?: string;
   /** Conversion between this resource's wire form and the shared storage form. */

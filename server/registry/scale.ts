@@ -1,6 +1,8 @@
 import { badRequest, invalid, notFound, conflict } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import { isPlainObject } from '../meta/types.js';
+import { formatLabelSelector } from '../meta/labels.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { gk, gr, type Registry, type RequestContext } from './generic.js';
 import type { ResourceRef, ScaleSubresource } from './resource.js';
 
@@ -36,7 +38,7 @@ export function toScale(ref: ResourceRef, obj: KubeObject): Scale {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp as string | undefined },
     spec: { replicas: Number(readPath(obj, spec.specReplicasPath) ?? 0) },
-    status: { replicas: Number(readPath(obj, spec.statusReplicasPath) ?? 0), ...(typeof selector === 'string' ? { selector } : {}) },
+    status: { replicas: Number(readPath(obj, spec.statusReplicasPath) ?? 0), ...selectorField(selector) },
   };
 }
 
@@ -69,4 +71,11 @@ export async function updateScale(registry: Registry, ref: ResourceRef, namespac
   });
   void gk;
   return toScale(ref, updated);
+}
+
+/** A selector path may hold the string form (CRDs) or a LabelSelector (StatefulSets): Scale wants the string. */
+function selectorField(selector: unknown): { selector?: string } {
+  if (typeof selector === 'string') return { selector };
+  if (isPlainObject(selector)) return { selector: formatLabelSelector(selector as LabelSelector) };
+  return {};
 }

@@ -48,6 +48,12 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   /** Seconds of graceful deletion, or 0 to delete at once. */
   gracePeriodSeconds?(obj: T, options: DeleteOptionsLike): number;
   defaultGarbageCollectionPolicy?(version: string): PropagationPolicy;
+  /**
+   * Kind-specific deletion blockers beyond metadata.finalizers (a Namespace's spec.finalizers):
+   * while true, a delete only marks the object and prepareForDelete may record that (phase Terminating).
+   */
+  blocksDeletion?(obj: T): boolean;
+  prepareForDelete?(obj: T): void;
   /** DELETE answers with the removed object instead of a Success Status (pods, services, pvc, pv). */
   returnDeletedObject?: boolean;
   /** Called after the object is removed from storage (release allocated IPs, ...). */

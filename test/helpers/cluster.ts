@@ -14,7 +14,11 @@ export interface TestCluster extends RunningKubemock {
 /** Starts kubemock in-process on a free loopback port with a kubeconfig for kubectl and client-node. */
 export async function startTestCluster(opts: Partial<KubemockOptions> = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'kubemock-test-'));
-  const km = await startKubemock({ port: 0, host: '127.0.0.1', logLevel: 'silent', ...opts });
+  const km = await startKubemock({
+    port: 0, host: '127.0.0.1', logLevel: 'silent', ...opts,
+    dns: { port: 0, ...opts.dns },
+    controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, ...opts.controllers },
+  });
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: km.urls.api });
   const cacheDir = join(dir, 'cache');

@@ -69,6 +69,10 @@ export function endpoints(): ResourceInfo<EndpointsObject> {
     namespaced: true,
     shortNames: ['ep'],
     strategy: {
+      // SetDefaults_EndpointPort: a port without protocol is TCP.
+      defaults(ep) {
+        for (const ss of ep.subsets ?? []) for (const p of ss.ports ?? []) (p as { protocol?: string }).protocol ??= 'TCP';
+      },
       // Endpoints share the Service's name, so they follow the Service name rule.
       validateName: dns1035LabelErrors,
       validate: validateEndpoints,
