@@ -62,6 +62,8 @@ export async function startHarness(config: Partial<ControllerConfig> = {}): Prom
   return {
     clock, registry, storage, client, deps, dataDir, controllers, settle,
     async advance(ms) {
+      // Requeue delays are measured from when a reconcile ran: let in-flight ones finish first.
+      await settle();
       const step = 100;
       for (let done = 0; done < ms; done += step) {
         clock.advance(Math.min(step, ms - done));

@@ -252,7 +252,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       const anyRunning = [...rec.containers.values()].some((cr) => cr.containerID);
       rec.termination = { finishAt: !anyRunning ? now : ignores ? deadline : now + timings.podStopDelayMs };
     }
-    const finishAt = Math.min(rec.termination.finishAt, deadline);
+    const finishAt = Math.min(rec.termination.finishAt, deadline)
     if (now < finishAt) return { requeueAfterMs: finishAt - now };
     await forget(key);
     try {
