@@ -18,6 +18,7 @@ import { fieldTracker, patchApplier } from '../registry/patching.js';
 import { findDuplicateFields, schemaBodyDecoder } from '../schema/index.js';
 import { InformerFactory } from '../store/informer.js';
 import { MemoryStorage } from '../store/memory.js';
+import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
@@ -39,6 +40,8 @@ export interface KubemockOptions {
   cluster: Partial<ClusterConfig>;
   controllers: Partial<ControllerConfig> & { enabled?: boolean };
   dns: Partial<DnsOptions>;
+  /** Keep state (objects and volumes) here across restarts; in memory and a temporary directory otherwise. */
+  dataDir?: string;
   clock?: Clock;
   storage?: Storage;
   logger?: Logger;
@@ -102,14 +105,14 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const clock = opts.clock ?? realClock;
   const logger = opts.logger ?? pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
   const config: ClusterConfig = { ...defaultClusterConfig, kubernetesMinor: opts.kubernetesMinor, ...opts.cluster };
-  const storage = opts.storage ?? new MemoryStorage();
+  const storage = opts.storage ?? (opts.dataDir ? await DurableStorage.open(join(opts.dataDir, 'state')) : new MemoryStorage());
   const registry = new Registry({
     storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
     decoder: schemaBodyDecoder(),
   });
   await bootstrapObjects(registry);
   const informers = new InformerFactory(registry);
-  const dataDir = opts.controllers.dataDir ?? await mkdtemp(join(tmpdir(), 'kubemock-data-'));
+  const dataDir = opts.controllers.dataDir ?? (opts.dataDir ? join(opts.dataDir, 'volumes') : await mkdtemp(join(tmpdir(), 'kubemock-data-')));
   await mkdir(dataDir, { recursive: true });
   const dnsOpts: DnsOptions = { ...defaultDns, ...opts.dns };
 

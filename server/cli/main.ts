@@ -77,8 +77,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     cluster: { deprecatedApis: flags.deprecatedApis, featureGates: flags.featureGates, serviceCidr: flags.serviceCidr },
     controllers: {
       nodes: flags.nodes, podCidr: flags.podCidr, podStartDelayMs: flags.podStartDelay, podReadyDelayMs: flags.podReadyDelay,
-      podStopDelayMs: flags.podStopDelay, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+      podStopDelayMs: flags.podStopDelay,
     },
+    ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
     dns: { port: flags.dnsPort, zone: flags.clusterDomain, ttlSeconds: flags.dnsTtl, upstream: flags.dnsUpstream },
   };
   const km = await startKubemock(options);
@@ -117,7 +118,7 @@ export function buildCli(): Command {
     .option('--pod-start-delay <duration>', 'time from scheduling to Running', duration, 1000)
     .option('--pod-ready-delay <duration>', 'time from Running to Ready', duration, 1000)
     .option('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', duration, 500)
-    .option('--data-dir <dir>', 'where volumes (and, later, durable state) live; a temporary directory by default')
+    .option('--data-dir <dir>', 'keep every object (write-ahead log with fsync) and volume here across restarts; in memory by default')
     .option('--dns-port <port>', 'DNS port, UDP and TCP (0 = a free port)', port, 1053)
     .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
     .option('--dns-ttl <seconds>', 'TTL of DNS answers', nonNegativeInt, 30)

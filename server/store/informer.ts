@@ -1,6 +1,6 @@
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { Registry, RegistryWatchEvent } from '../registry/generic.js';
-import type { ResourceRef } from '../registry/resource.js';
+import type { ResourceInfo, ResourceRef } from '../registry/resource.js';
 import type { StorageWatch } from './storage.js';
 
 export type InformerEvent<T extends KubeObject> =
@@ -140,6 +140,11 @@ export class InformerFactory {
       this.informers.set(key, inf);
     }
     return inf as unknown as Informer<T>;
+  }
+
+  /** Every resource the registry serves, for controllers that watch all kinds (the garbage collector). */
+  servedResources(): readonly ResourceInfo[] {
+    return this.registry.resources;
   }
 
   start(): void {

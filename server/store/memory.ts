@@ -21,9 +21,19 @@ export class MemoryStorage implements Storage {
   private readonly ring: StorageEvent[] = [];
   private ringStart = 0;
   private rv: number;
+  /** While set, events wait here until a durable backend has made their writes safe. */
+  private deferred: { key: ObjectKey; event: StorageEvent }[] | undefined;
 
-  constructor(private readonly historySize = 50_000, initialResourceVersion = 1) {
+  constructor(private readonly historySize = 50_000, initialResourceVersion = 1, opts: { deferEvents?: boolean } = {}) {
     this.rv = initialResourceVersion;
+    if (opts.deferEvents) this.deferred = [];
+  }
+
+  /** Delivers events held back since the last call (durable backends call this after fsync). */
+  releaseEvents(): void {
+    if (!this.deferred) return;
+    const events = this.deferred.splice(0);
+    for (const { key, event } of events) this.dispatch(key, event);
   }
 
   async get(key: ObjectKey): Promise<KubeObject | undefined> {
@@ -117,6 +127,15 @@ export class MemoryStorage implements Storage {
     this.data.get(key.prefix)?.get(key.namespace)?.delete(key.name);
   }
 
+  /** Every stored object with its key, for snapshots. */
+  *entries(): Generator<{ key: ObjectKey; obj: KubeObject }> {
+    for (const [prefix, byNs] of this.data) {
+      for (const [namespace, byName] of byNs) {
+        for (const [name, obj] of byName) yield { key: { prefix, namespace, name }, obj };
+      }
+    }
+  }
+
   setResourceVersionFloor(rv: number): void {
     if (rv > this.rv) this.rv = rv;
   }
@@ -135,6 +154,11 @@ export class MemoryStorage implements Storage {
   }
 
   private emit(key: ObjectKey, e: StorageEvent): void {
+    if (this.deferred) this.deferred.push({ key, event: e });
+    else this.dispatch(key, e);
+  }
+
+  private dispatch(key: ObjectKey, e: StorageEvent): void {
     this.ring.push(e);
     if (this.ring.length - this.ringStart > this.historySize) {
       this.ringStart++;
