@@ -1,0 +1,286 @@
+import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { badRequest, StatusError } from '../meta/errors.js';
+import { isPlainObject, type KubeObject } from '../meta/types.js';
+import type { DeleteOptions, FieldValidation, Registry, RegistryWatchEvent, RequestContext } from '../registry/generic.js';
+import { applyPatchType } from '../registry/generic.js';
+import type { ResourceRef } from '../registry/resource.js';
+import { getScale, updateScale } from '../registry/scale.js';
+import type { PropagationPolicy } from '../registry/strategy.js';
+import { parsePatchBody } from '../api/body.js';
+import { fromProto, toProto } from './convert.js';
+import type { KindService } from './gen/kinds.js';
+import {
+  PatchType, type DeleteRequest, type GetRequest, type ListRequest, type PatchRequest, type ScaleUpdateRequest, type WatchRequest,
+} from './gen/kubemock/v1/services.js';
+import { toServiceError } from './status.js';
+
+/** What every kind's handlers share: the registry and how often idle watches get a BOOKMARK. */
+export interface KindServiceDeps {
+  registry: Registry;
+  bookmarkIntervalMs: number;
+}
+
+/** The fields Create/Update/UpdateStatus requests have in common, after conversion to JSON. */
+interface WriteRequest {
+  namespace?: string;
+  name?: string;
+  object?: unknown;
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: string;
+}
+
+const patchContentTypes: Record<number, string> = {
+  [PatchType.PATCH_TYPE_JSON]: 'application/json-patch+json',
+  [PatchType.PATCH_TYPE_MERGE]: 'application/merge-patch+json',
+  [PatchType.PATCH_TYPE_STRATEGIC_MERGE]: 'application/strategic-merge-patch+json',
+  [PatchType.PATCH_TYPE_APPLY]: applyPatchType,
+};
+
+/**
+ * The handlers of one kind's service over the shared Registry: the same pipeline as REST, with
+ * requests and responses converted between proto and Kubernetes JSON by the descriptor walk.
+ */
+export function kindServiceImplementation(row: KindService, deps: KindServiceDeps): UntypedServiceImplementation {
+  const { registry } = deps;
+  const ref: ResourceRef = registry.ref(row.group, row.resource);
+  if (ref.version !== row.version) throw new Error(`${row.serviceName}: registry serves ${ref.version}, proto has ${row.version}`);
+  const msg = row.message;
+  const present = (o: KubeObject): Record<string, unknown> => toProto(msg, registry.present(ref, o));
+  const ns = (namespace: string | undefined): string => (row.namespaced ? namespace || 'default' : '');
+
+  const impl: UntypedServiceImplementation = {
+    get: unary<GetRequest>(async (req) => present(await registry.get(ref, ns(req.namespace), req.name))),
+
+    list: unary<ListRequest>(async (req) => {
+      const page = await registry.list(ref, row.namespaced && req.namespace ? req.namespace : undefined, {
+        labelSelector: req.labelSelector || undefined,
+        fieldSelector: req.fieldSelector || undefined,
+        limit: req.limit || undefined,
+        continue: req.continue || undefined,
+        resourceVersion: req.resourceVersion || undefined,
+        resourceVersionMatch: req.resourceVersionMatch || undefined,
+      });
+      const list = {
+        apiVersion: row.group ? `${row.group}/${row.version}` : row.version,
+        kind: `${row.kind}List`,
+        metadata: { resourceVersion: page.resourceVersion, continue: page.continue, remainingItemCount: page.remainingItemCount },
+        items: page.items.map((o) => registry.present(ref, o)),
+      };
+      return toProto(`${msg}List`, list);
+    }),
+
+    watch: (call: ServerWritableStream<WatchRequest, unknown>) => watch(call, row, ref, deps),
+
+    create: unary<unknown>(async (raw, md) => {
+      const req = fromProto(`${msg}CreateRequest`, raw) as WriteRequest;
+      const rc = requestContext(req, md);
+      const body = req.object ?? {};
+      const namespace = ns(req.namespace || namespaceOf(body));
+      return present(await registry.create(ref, namespace, body, rc));
+    }),
+
+    update: unary<unknown>(async (raw, md) => write(raw, md, undefined)),
+
+    patch: unary<PatchRequest>(async (req, md) => present(await patch(req, md, undefined))),
+
+    delete: unary<DeleteRequest>(async (req, md) => {
+      const { options, dryRun } = deleteOptions(req.options ? fromProto('kubemock.v1.DeleteOptions', req.options) : {});
+      const rc: RequestContext = { dryRun, fieldManager: managerOf(md), warnings: [] };
+      const { object, removed } = await registry.delete(ref, ns(req.namespace), req.name, options, rc);
+      return { object: present(object), removed };
+    }),
+  };
+
+  async function write(raw: unknown, md: Metadata, subresource: 'status' | undefined): Promise<Record<string, unknown>> {
+    const req = fromProto(`${msg}UpdateRequest`, raw) as WriteRequest;
+    const body = req.object ?? {};
+    const name = req.name || nameOf(body);
+    return present(await registry.update(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext(req, md), subresource));
+  }
+
+  async function patch(req: PatchRequest, md: Metadata, subresource: 'status' | undefined): Promise<KubeObject> {
+    const { patchType, body, rc } = decodePatch(req, md);
+    return (await registry.patch(ref, ns(req.namespace), req.name, patchType, body, rc, subresource)).object;
+  }
+
+  if (row.status) {
+    impl.updateStatus = unary<unknown>(async (raw, md) => write(raw, md, 'status'));
+    impl.patchStatus = unary<PatchRequest>(async (req, md) => present(await patch(req, md, 'status')));
+  }
+  if (row.scale) {
+    const scaleMsg = 'kubemock.v1.Scale';
+    impl.getScale = unary<GetRequest>(async (req) => toProto(scaleMsg, await getScale(registry, ref, ns(req.namespace), req.name)));
+    impl.updateScale = unary<ScaleUpdateRequest>(async (req, md) => {
+      const body = req.object ? fromProto(scaleMsg, req.object) : {};
+      const rc: RequestContext = { dryRun: req.dryRun, fieldManager: req.fieldManager || managerOf(md), warnings: [] };
+      return toProto(scaleMsg, await updateScale(registry, ref, ns(req.namespace), req.name, body, rc));
+    });
+    impl.patchScale = unary<PatchRequest>(async (req, md) => {
+      const { patchType, body, rc } = decodePatch(req, md);
+      const namespace = ns(req.namespace);
+      const current = await getScale(registry, ref, namespace, req.name);
+      // the patch applies to the autoscaling/v1 Scale view, not to the object behind it (as REST)
+      const scaleRef = { info: { ...ref.info, group: 'autoscaling', kind: 'Scale', statusSubresource: false }, version: 'v1' };
+      const patched = registry.patchWith({
+        ref: scaleRef, patchType, current: current as unknown as KubeObject, body, manager: rc.fieldManager ?? 'unknown', force: !!rc.force, now: registry.clock.now(), subresource: 'scale',
+      });
+      return toProto(scaleMsg, await updateScale(registry, ref, namespace, req.name, patched, rc));
+    });
+  }
+  return impl;
+}
+
+/** Wraps an async handler: results go to the callback, thrown errors become gRPC status codes. */
+function unary<Req>(fn: (req: Req, md: Metadata) => Promise<unknown>) {
+  return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
+    fn(call.request, call.metadata).then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e)));
+  };
+}
+
+function namespaceOf(body: unknown): string {
+  const meta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
+  return typeof meta.namespace === 'string' ? meta.namespace : '';
+}
+
+function nameOf(body: unknown): string {
+  const meta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
+  if (typeof meta.name !== 'string' || !meta.name) throw badRequest('name is required: set it on the request or in object.metadata.name');
+  return meta.name;
+}
+
+/** Without a fieldManager, kube names the manager after the user agent's program, as REST does. */
+function managerOf(md: Metadata): string {
+  const ua = md.get('user-agent')[0];
+  return (typeof ua === 'string' ? ua : 'unknown').split(/[/ ]/)[0].slice(0, 128) || 'unknown';
+}
+
+function fieldValidationOf(v: string | undefined): FieldValidation {
+  if (!v) return 'Warn';
+  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') throw badRequest(`fieldValidation must be one of Strict, Warn, or Ignore; got ${v}`);
+  return v;
+}
+
+function requestContext(req: { dryRun?: boolean; fieldManager?: string; fieldValidation?: string }, md: Metadata): RequestContext {
+  if (req.fieldManager && req.fieldManager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+  return { dryRun: !!req.dryRun, fieldManager: req.fieldManager || managerOf(md), fieldValidation: fieldValidationOf(req.fieldValidation), warnings: [] };
+}
+
+/** The same checks and body decoding as a REST PATCH with the matching Content-Type. */
+function decodePatch(req: PatchRequest, md: Metadata): { patchType: string; body: unknown; rc: RequestContext & { force?: boolean } } {
+  const contentType = patchContentTypes[req.patchType];
+  if (!contentType) throw badRequest(`patchType is required: one of PATCH_TYPE_JSON, PATCH_TYPE_MERGE, PATCH_TYPE_STRATEGIC_MERGE, PATCH_TYPE_APPLY`);
+  if (contentType === applyPatchType && !req.fieldManager) {
+    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  }
+  if (contentType !== applyPatchType && req.force !== undefined) {
+    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+  }
+  const raw = req.bodyBytes.length ? Buffer.from(req.bodyBytes) : Buffer.from(req.body, 'utf8');
+  const { patchType, body } = parsePatchBody(raw, contentType);
+  return { patchType, body, rc: { ...requestContext(req, md), force: !!req.force } };
+}
+
+/** DeleteOptions as REST reads them from the body, with the same validation. */
+function deleteOptions(body: Record<string, unknown>): { options: DeleteOptions; dryRun: boolean } {
+  const o: DeleteOptions = {};
+  if (typeof body.gracePeriodSeconds === 'number') o.gracePeriodSeconds = body.gracePeriodSeconds < 0 ? 1 : body.gracePeriodSeconds;
+  if (typeof body.orphanDependents === 'boolean') o.orphanDependents = body.orphanDependents;
+  if (typeof body.propagationPolicy === 'string') {
+    if (!['Orphan', 'Background', 'Foreground'].includes(body.propagationPolicy)) {
+      throw new StatusError({ code: 422, reason: 'Invalid', message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${body.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`, details: { causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${body.propagationPolicy}"` }] } });
+    }
+    if (o.orphanDependents !== undefined) {
+      throw new StatusError({ code: 422, reason: 'Invalid', message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "${body.propagationPolicy}": orphanDependents and deletionPropagation cannot be both set`, details: { causes: [{ reason: 'FieldValueInvalid', field: 'propagationPolicy' }] } });
+    }
+    o.propagationPolicy = body.propagationPolicy as PropagationPolicy;
+  }
+  if (isPlainObject(body.preconditions)) {
+    const p = body.preconditions;
+    o.preconditions = { uid: typeof p.uid === 'string' ? p.uid : undefined, resourceVersion: typeof p.resourceVersion === 'string' ? p.resourceVersion : undefined };
+  }
+  const dryRun = Array.isArray(body.dryRun) ? body.dryRun.map(String) : [];
+  for (const v of dryRun) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}: Unsupported value: "${v}": supported values: "All"`);
+  return { options: o, dryRun: dryRun.length > 0 };
+}
+
+/**
+ * A server-streaming watch: ADDED/MODIFIED/DELETED as the registry reports them, BOOKMARKs (an
+ * object holding only metadata.resourceVersion) when asked for, and a terminal ERROR event with
+ * the Status when the watch breaks, as the REST watch stream does.
+ */
+function watch(call: ServerWritableStream<WatchRequest, unknown>, row: KindService, ref: ResourceRef, deps: KindServiceDeps): void {
+  const { registry } = deps;
+  const req = call.request;
+  const apiVersion = row.group ? `${row.group}/${row.version}` : row.version;
+  let lastRv = String(registry.storage.currentResourceVersion());
+  let closed = false;
+  const timers: { cancel(): void }[] = [];
+  const send = (type: string, object: unknown, status?: unknown): void => {
+    if (!closed) call.write({ type, object, status });
+  };
+  const bookmark = (rv: string, initialEventsEnd = false): void => send('BOOKMARK', toProto(row.message, {
+    kind: row.kind, apiVersion,
+    metadata: { resourceVersion: rv, ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+  }));
+  const onEvent = (e: RegistryWatchEvent): void => {
+    try {
+      switch (e.type) {
+        case 'BOOKMARK':
+          lastRv = e.resourceVersion;
+          if (req.allowWatchBookmarks || e.initialEventsEnd) bookmark(e.resourceVersion, e.initialEventsEnd);
+          return;
+        case 'ERROR':
+          send('ERROR', undefined, toProto('kubemock.v1.Status', e.error.status));
+          finish();
+          return;
+        default:
+          lastRv = e.object.metadata.resourceVersion ?? lastRv;
+          send(e.type, toProto(row.message, registry.present(ref, e.object)));
+      }
+    } catch (err) {
+      fail(err);
+    }
+  };
+  let handle: { stop(): void } | undefined;
+  function finish(): void {
+    if (closed) return;
+    closed = true;
+    handle?.stop();
+    for (const t of timers) t.cancel();
+    call.end();
+  }
+  function fail(err: unknown): void {
+    if (closed) return;
+    closed = true;
+    handle?.stop();
+    for (const t of timers) t.cancel();
+    call.emit('error', toServiceError(err));
+  }
+  call.on('cancelled', () => {
+    closed = true;
+    handle?.stop();
+    for (const t of timers) t.cancel();
+  });
+  try {
+    handle = registry.watch(ref, row.namespaced && req.namespace ? req.namespace : undefined, {
+      labelSelector: req.labelSelector || undefined,
+      fieldSelector: req.fieldSelector || undefined,
+      resourceVersion: req.resourceVersion || undefined,
+      resourceVersionMatch: req.resourceVersionMatch || undefined,
+      sendInitialEvents: req.sendInitialEvents,
+    }, onEvent);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (closed) handle.stop();
+  if (req.timeoutSeconds > 0) timers.push(registry.clock.setTimer(req.timeoutSeconds * 1000, finish));
+  if (req.allowWatchBookmarks && deps.bookmarkIntervalMs > 0) {
+    const tick = (): void => {
+      bookmark(lastRv);
+      timers.push(registry.clock.setTimer(deps.bookmarkIntervalMs, tick));
+    };
+    timers.push(registry.clock.setTimer(deps.bookmarkIntervalMs, tick));
+  }
+}
