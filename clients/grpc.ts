@@ -207,10 +207,14 @@ function kindClient(client: Client, row: KindService): KindClient<unknown> {
 
   return {
     get: async (name, target) => obj(await call('get', { namespace: target?.namespace ?? '', name })),
-    list: async (o = {}) => fromProto(`${msg}List`, await call('list', {
-      namespace: o.namespace ?? '', labelSelector: o.labelSelector ?? '', fieldSelector: o.fieldSelector ?? '', limit: o.limit ?? 0,
-      continue: o.continue ?? '', resourceVersion: o.resourceVersion ?? '', resourceVersionMatch: o.resourceVersionMatch ?? '',
-    })) as unknown as KubeList<unknown>,
+    list: async (o = {}) => {
+      const list = fromProto(`${msg}List`, await call('list', {
+        namespace: o.namespace ?? '', labelSelector: o.labelSelector ?? '', fieldSelector: o.fieldSelector ?? '', limit: o.limit ?? 0,
+        continue: o.continue ?? '', resourceVersion: o.resourceVersion ?? '', resourceVersionMatch: o.resourceVersionMatch ?? '',
+      }));
+      // proto cannot tell an empty list from none; a list always has items
+      return { ...list, metadata: list.metadata ?? {}, items: list.items ?? [] } as KubeList<unknown>;
+    },
     watch: (o = {}) => watch(client, methods.watch, msg, o),
     create: async (o, opts) => {
       const req = writeRequest(o, opts);
