@@ -59,17 +59,17 @@ describe('openapi router', () => {
     assert.equal(res.body.reason, 'NotFound');
   });
 
-  it('serves swagger 2.0 as JSON and refuses protobuf-only clients with a 406 Status', async () => {
+  it('serves swagger 2.0 as JSON, as protobuf to protobuf-only clients, and a 406 Status otherwise', async () => {
     const a = app();
     const v2 = await request(a).get('/openapi/v2').set('Accept', 'application/json').expect(200);
     assert.equal(v2.body.swagger, '2.0');
     const ns = v2.body.definitions['io.k8s.api.core.v1.Namespace'];
     assert.deepEqual(ns['x-kubernetes-group-version-kind'], [{ group: '', kind: 'Namespace', version: 'v1' }]);
     assert.equal(ns.properties.metadata.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
-    const refused = await request(a).get('/openapi/v2').set('Accept', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf').expect(406);
+    await request(a).get('/openapi/v2').set('Accept', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf')
+      .expect(200).expect('Content-Type', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    const refused = await request(a).get('/openapi/v2').set('Accept', 'text/html').expect(406);
     assert.equal(refused.body.kind, 'Status');
     assert.equal(refused.body.reason, 'NotAcceptable');
-    // Protobuf preferred but JSON acceptable (what kubectl sends with a fallback): JSON.
-    await request(a).get('/openapi/v2').set('Accept', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json').expect(200);
   });
 });

@@ -4,6 +4,7 @@ import type { Clock } from '../meta/clock.js';
 import { notAcceptable, notFound, type StatusError } from '../meta/errors.js';
 import { readOpenapiFile } from '../schema/openapi-files.js';
 import { parseAccept } from './negotiate.js';
+import { encodeOpenApiV2Proto, negotiateOpenApiV2, openApiV2ProtoContentType } from './openapi-v2-proto.js';
 
 export interface OpenApiRouterOptions {
   clock: Clock;
@@ -32,9 +33,9 @@ function sendStatus(res: Response, err: StatusError): void {
 /**
  * Serves the generated documents as kube-openapi's handlers do: /openapi/v3 (discovery of the
  * per-group-version documents, with hashed URLs), /openapi/v3/<api/v1|apis/<group>/<version>|...>
- * (immutable when asked by the right hash, 301 to the current hash otherwise) and /openapi/v2 (JSON
- * only: clients that only take the protobuf form get 406 and fall back). Nothing is read until the
- * first request.
+ * (immutable when asked by the right hash, 301 to the current hash otherwise) and /openapi/v2 (JSON,
+ * or gnostic's protobuf form for the kubectl versions that only ask for that). Nothing is read until
+ * the first request.
  */
 export function createOpenApiRouter(opts: OpenApiRouterOptions): Router {
   const read = opts.readFile ?? readOpenapiFile;
@@ -62,15 +63,17 @@ export function createOpenApiRouter(opts: OpenApiRouterOptions): Router {
     return groupVersionPaths;
   };
 
-  const send = (req: Request, res: Response, doc: ServedDocument): void => {
+  const send = (req: Request, res: Response, doc: ServedDocument, body = doc.body, type = 'application/json'): void => {
     res.setHeader('Vary', 'Accept');
     res.setHeader('Etag', `"${doc.hash}"`);
     if (req.get('if-none-match')?.split(',').some((t) => t.trim() === `"${doc.hash}"`)) {
       res.status(304).end();
       return;
     }
-    res.status(200).type('application/json').send(doc.body);
+    res.status(200).type(type).send(body);
   };
+  // The protobuf form of v2, encoded on first request; kube-openapi gives it the JSON's ETag.
+  let v2Proto: Buffer | undefined;
 
   const router = Router();
   router.get('/openapi/v3', (req, res) => {
@@ -92,10 +95,13 @@ export function createOpenApiRouter(opts: OpenApiRouterOptions): Router {
     send(req, res, doc);
   });
   router.get('/openapi/v2', (req, res) => {
-    if (!acceptsJson(req.get('accept'))) return void sendStatus(res, notAcceptable(['application/json']));
+    const form = negotiateOpenApiV2(req.get('accept'));
+    if (!form) return void sendStatus(res, notAcceptable(['application/json', openApiV2ProtoContentType]));
     const doc = load('v2/swagger.json');
     if (!doc) return void sendStatus(res, notFound({ group: '', resource: 'openapi' }, 'v2'));
-    send(req, res, doc);
+    if (form === 'json') return void send(req, res, doc);
+    v2Proto ??= Buffer.from(encodeOpenApiV2Proto(JSON.parse(doc.body.toString('utf8'))));
+    send(req, res, doc, v2Proto, openApiV2ProtoContentType);
   });
   return router;
 }
