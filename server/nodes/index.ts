@@ -18,7 +18,8 @@ export interface NodesOptions {
 /** Failure injection, as the admin endpoint and CLI expose it. */
 export interface FailureInjection {
   crashContainer(namespace: string, pod: string, container?: string, opts?: { exitCode?: number; loop?: boolean }): Promise<string[]>;
-  /** Stops a container crash loop started with loop: true (the next start succeeds). */
+  /** Ends crash loops started with loop: true: the next start of each container succeeds. */
+  recoverPod(namespace: string, pod: string): Promise<void>;
   setPodReady(namespace: string, pod: string, ready: boolean): Promise<void>;
   stopNode(name: string): Promise<void>;
   startNode(name: string): Promise<void>;
@@ -50,6 +51,7 @@ export function startNodes(deps: ControllerDeps, opts: NodesOptions): RunningNod
   const pods = deps.informers.for<{ metadata: { name?: string }; spec?: { nodeName?: string } }>('', 'pods');
   const failures: FailureInjection = {
     crashContainer: (ns, pod, container, o) => kubelets.control.crashContainer(ns, pod, container, o),
+    recoverPod: (ns, pod) => kubelets.control.recoverPod(ns, pod),
     setPodReady: (ns, pod, ready) => kubelets.control.setPodUnready(ns, pod, !ready),
     stopNode: (name) => lifecycle.control.stopNode(name),
     startNode: (name) => lifecycle.control.startNode(name),

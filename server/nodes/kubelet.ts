@@ -60,6 +60,7 @@ export interface KubeletTimings {
 export interface KubeletControl {
   crashContainer(namespace: string, pod: string, container: string | undefined, opts?: { exitCode?: number; loop?: boolean }): Promise<string[]>;
   setPodUnready(namespace: string, pod: string, unready: boolean): Promise<void>;
+  recoverPod(namespace: string, pod: string): Promise<void>;
   /** The machine rebooted: every container of its pods died and will be started again. */
   rebootNode(node: string): void;
   podsOn(node: string): string[];
@@ -387,6 +388,13 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       const rec = records.get(key);
       if (!rec) throw new Error(`pod ${key} is not running on a simulated node`);
       rec.unready = unready;
+      queue.add(key);
+    },
+    async recoverPod(namespace, podName) {
+      const key = `${namespace}/${podName}`;
+      const rec = records.get(key);
+      if (!rec) throw new Error(`pod ${key} is not running on a simulated node`);
+      for (const cr of rec.containers.values()) cr.crashLoop = false;
       queue.add(key);
     },
     rebootNode(nodeName) {

@@ -7,7 +7,6 @@ import { WorkQueue, type Result } from '../controllers/runtime.js';
 import { rfc3339 } from '../meta/clock.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { PodBinder } from './binding.js';
-import { readyStatus } from './node-objects.js';
 import { nodeSelectorTermsMatch, untoleratedTaint } from './taints.js';
 
 type RPod = DeepReadonly<Pod & KubeObject>;
@@ -106,7 +105,8 @@ export function schedulePod(input: ScheduleInput): ScheduleDecision {
   const reasons = new Map<string, number>();
   const feasible: RNode[] = [];
   for (const node of input.nodes) {
-    const f = readyStatus(node) === 'True' ? filterNode(input, node, boundVolumes) : { reason: 'node(s) were not ready' };
+    // As upstream since TaintNodesByCondition: node health reaches the scheduler only as taints.
+    const f = filterNode(input, node, boundVolumes);
     if (f) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
     else feasible.push(node);
   }
