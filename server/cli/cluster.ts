@@ -8,6 +8,7 @@ import { createOpenApiRouter } from '../api/openapi.js';
 import { createApiApp } from '../api/server.js';
 import { versionInfo } from '../api/version.js';
 import { startControllers, type ControllerConfig } from '../controllers/index.js';
+import type { FailureInjection } from '../nodes/index.js';
 import { connectDnsView, WatchedDnsView, type DnsWatchedResource } from '../dns/watched-view.js';
 import { startDnsServer } from '../dns/server.js';
 import { realClock, type Clock } from '../meta/clock.js';
@@ -20,6 +21,7 @@ import { InformerFactory } from '../store/informer.js';
 import { MemoryStorage } from '../store/memory.js';
 import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
+import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
 
@@ -67,6 +69,8 @@ export interface RunningKubemock {
   clock: Clock;
   logger: Logger;
   dataDir: string;
+  /** Failure injection (crash a container, stop a node, ...); undefined when controllers are off. */
+  failures?: FailureInjection;
   /** Resolves when every controller queue is idle: convergence for tests, without sleeping. */
   controllersIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -118,7 +122,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
 
   const client = registryObjectClient(registry);
   const controllers = opts.controllers.enabled === false ? undefined : startControllers({
-    informers, client, clock, logger,
+    informers, client, clock, logger, binder: storagePodBinder(storage, clock), kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
     config: {
       featureGates: config.featureGates,
       dataDir,
@@ -162,6 +166,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     clock,
     logger,
     dataDir,
+    failures: controllers?.failures,
     controllersIdle: () => controllers?.idle() ?? Promise.resolve(),
     async stop() {
       if (stopped) return;

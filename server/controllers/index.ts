@@ -1,26 +1,54 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
+import { startNodes, type FailureInjection } from '../nodes/index.js';
+import type { PodBinder } from '../nodes/binding.js';
+import type { ContainerRuntime } from '../nodes/runtime.js';
 import type { InformerFactory } from '../store/informer.js';
 import type { ObjectClient } from './client.js';
 import type { Controller, ControllerConfig, ControllerDeps } from './deps.js';
+import { startEndpointsController } from './endpoints.js';
+import { startEndpointSliceController } from './endpointslices.js';
 import { eventRecorder } from './events.js';
+import { startGarbageCollector } from './garbage-collector.js';
+import { startPersistentVolumeController } from './persistentvolume.js';
+import { startStatefulSetController } from './statefulset.js';
 
 export type { ControllerConfig } from './deps.js';
 
+export interface ControllerPlaneOptions {
+  informers: InformerFactory;
+  client: ObjectClient;
+  clock: Clock;
+  logger: Logger;
+  config: ControllerConfig;
+  binder: PodBinder;
+  runtime?: ContainerRuntime;
+  kubeletVersion?: string;
+}
+
 export interface RunningControllers {
   controllers: Controller[];
+  failures: FailureInjection;
   /** Resolves once every queue is idle at the same moment. */
   idle(): Promise<void>;
   stop(): void;
 }
 
 /** Starts every controller of the simulated control plane, node agents included. */
-export function startControllers(base: { informers: InformerFactory; client: ObjectClient; clock: Clock; logger: Logger; config: ControllerConfig }): RunningControllers {
+export function startControllers(base: ControllerPlaneOptions): RunningControllers {
   const deps: ControllerDeps = { ...base, events: eventRecorder(base.client, base.clock, base.logger, 'kubemock') };
-  const controllers: Controller[] = [];
-  void deps;
+  const nodes = startNodes(deps, { binder: base.binder, runtime: base.runtime, kubeletVersion: base.kubeletVersion });
+  const controllers: Controller[] = [
+    startStatefulSetController(deps),
+    startGarbageCollector(deps),
+    startPersistentVolumeController(deps),
+    startEndpointsController(deps),
+    startEndpointSliceController(deps),
+    ...nodes.controllers,
+  ];
   return {
     controllers,
+    failures: nodes.failures,
     async idle() {
       for (;;) {
         await Promise.all(controllers.map((c) => c.queue.whenIdle()));
