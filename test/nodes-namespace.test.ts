@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { startNamespaceController } from '../server/controllers/namespace.js';
+import { startNodes, storagePodBinder } from '../server/nodes/index.js';
+import { core, podManifest, startHarness, type Harness } from './nodes-harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+test('deleting a namespace deletes its content, pods through their kubelets', async () => {
+  h = await startHarness({ podStopDelayMs: 1000 });
+  h.controllers.push(...startNodes(h.deps, { binder: storagePodBinder(h.storage, h.clock) }).controllers, startNamespaceController(h.deps));
+  h.deps.informers.start();
+  await h.client.create(core('namespaces'), '', { metadata: { name: 'team' } });
+  await h.client.create(core('pods'), 'team', podManifest('web-0'));
+  await h.client.create(core('configmaps'), 'team', { metadata: { name: 'settings' } });
+  await h.client.create(core('configmaps'), 'default', { metadata: { name: 'keep' } });
+  await h.settle();
+  await h.client.delete(core('namespaces'), '', 'team');
+  await h.settle();
+  assert.equal(await h.get('configmaps', 'team', 'settings'), undefined);
+  assert.ok((await h.get('pods', 'team', 'web-0'))?.metadata.deletionTimestamp, 'the pod terminates gracefully');
+  await h.advance(1000);
+  assert.equal(await h.get('pods', 'team', 'web-0'), undefined);
+  assert.ok(await h.get('configmaps', 'default', 'keep'));
+  assert.equal(await h.get('namespaces', '', 'team'), undefined);
+});
