@@ -307,8 +307,9 @@ class PlanExecutor {
   /** Read-modify-write of the claim's owner references (it may have been created a moment ago). */
   private async updateClaimOwners(action: Extract<Action, { type: 'updateClaimOwners' }>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const claim = await this.deps.client.get<ClaimObject>(gr.claims, this.ns, action.name);
-      if (!claim) return;
+      const live = await this.deps.client.get<ClaimObject>(gr.claims, this.ns, action.name);
+      if (!live) return;
+      const claim = structuredClone(live); // the client may hand out the stored object itself
       if (action.ownerReferences.length) claim.metadata.ownerReferences = action.ownerReferences;
       else delete claim.metadata.ownerReferences;
       try {
@@ -331,7 +332,8 @@ class PlanExecutor {
         return;
       } catch (e) {
         if (!isConflict(e) || attempt >= 3) throw e;
-        current = await this.deps.client.get<StatefulSetObject>(gr.sets, this.ns, this.set.metadata.name ?? '');
+        const fresh = await this.deps.client.get<StatefulSetObject>(gr.sets, this.ns, this.set.metadata.name ?? '');
+        current = fresh && structuredClone(fresh);
         if (current && current.metadata.uid !== this.set.metadata.uid) return;
       }
     }
