@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createOpenApiRouter } from '../api/openapi.js';
+import { bindingHandler } from '../api/binding.js';
 import { createApiApp } from '../api/server.js';
+import { startGrpcServer } from '../grpc/server.js';
+import { createAdminRouter } from '../nodes/admin-router.js';
 import { versionInfo } from '../api/version.js';
 import { startControllers, type ControllerConfig } from '../controllers/index.js';
 import type { FailureInjection } from '../nodes/index.js';
@@ -42,6 +45,8 @@ export interface KubemockOptions {
   cluster: Partial<ClusterConfig>;
   controllers: Partial<ControllerConfig> & { enabled?: boolean };
   dns: Partial<DnsOptions>;
+  /** gRPC port; 0 picks a free one, null turns gRPC off. */
+  grpcPort: number | null;
   /** Keep state (objects and volumes) here across restarts; in memory and a temporary directory otherwise. */
   dataDir?: string;
   clock?: Clock;
@@ -57,12 +62,13 @@ export const defaultOptions: KubemockOptions = {
   cluster: {},
   controllers: {},
   dns: {},
+  grpcPort: 9090,
 };
 
 const defaultDns: DnsOptions = { port: 1053, zone: 'cluster.local', ttlSeconds: 30 };
 
 export interface RunningKubemock {
-  urls: { api: string; dns?: string };
+  urls: { api: string; grpc?: string; dns?: string };
   dnsPort?: number;
   registry: Registry;
   informers: InformerFactory;
@@ -148,18 +154,26 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     });
   }
 
+  const binder = storagePodBinder(storage, clock);
   const app = createApiApp({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }), findDuplicateFields,
+    extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
+    subresources: { 'pods/binding': bindingHandler(binder) },
   });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const address = await listen(server, opts.host, opts.port);
   const api = `http://${urlHost(opts.host)}:${address.port}`;
   logger.debug({ api }, 'api listening');
+  const grpc = opts.grpcPort === null ? undefined : await startGrpcServer({ registry, host: opts.host, port: opts.grpcPort, logger });
 
   let stopped = false;
   return {
-    urls: { api, ...(dns ? { dns: `${urlHost(opts.host)}:${dns.udpPort}` } : {}) },
+    urls: {
+      api,
+      ...(grpc ? { grpc: `${urlHost(opts.host)}:${grpc.port}` } : {}),
+      ...(dns ? { dns: `${urlHost(opts.host)}:${dns.udpPort}` } : {}),
+    },
     dnsPort: dns?.udpPort,
     registry,
     informers,
@@ -175,6 +189,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
       stopDnsView?.();
       informers.stop();
       await dns?.close();
+      await grpc?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

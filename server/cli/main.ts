@@ -62,6 +62,7 @@ interface ServeFlags {
   podReadyDelay: number;
   podStopDelay: number;
   dnsPort: number;
+  grpcPort: number;
   clusterDomain: string;
   dnsTtl: number;
   dnsUpstream?: string;
@@ -80,6 +81,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       podStopDelayMs: flags.podStopDelay,
     },
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    grpcPort: flags.grpcPort,
     dns: { port: flags.dnsPort, zone: flags.clusterDomain, ttlSeconds: flags.dnsTtl, upstream: flags.dnsUpstream },
   };
   const km = await startKubemock(options);
@@ -119,6 +121,7 @@ export function buildCli(): Command {
     .option('--pod-ready-delay <duration>', 'time from Running to Ready', duration, 1000)
     .option('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', duration, 500)
     .option('--data-dir <dir>', 'keep every object (write-ahead log with fsync) and volume here across restarts; in memory by default')
+    .option('--grpc-port <port>', 'gRPC port (0 = a free port)', port, 9090)
     .option('--dns-port <port>', 'DNS port, UDP and TCP (0 = a free port)', port, 1053)
     .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
     .option('--dns-ttl <seconds>', 'TTL of DNS answers', nonNegativeInt, 30)

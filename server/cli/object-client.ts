@@ -24,6 +24,9 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
     async updateStatus<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, obj: T) {
       return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, obj, rc(), 'status')) as T;
     },
+    async finalize<T extends KubeObject>(gr: { group: string; resource: string }, obj: T) {
+      return (await registry.update(registry.ref(gr.group, gr.resource), '', obj.metadata.name!, obj, rc(), 'finalize')) as T;
+    },
     async mergePatch<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, name: string, patch: unknown, subresource?: 'status') {
       const ref = registry.ref(gr.group, gr.resource);
       return (await registry.patch(ref, namespace, name, 'application/merge-patch+json', patch, rc(), subresource)).object as T;

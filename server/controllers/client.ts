@@ -22,6 +22,8 @@ export interface ObjectClient {
   /** Conditional on obj.metadata.resourceVersion when set. */
   update<T extends KubeObject>(gr: GroupResourceName, namespace: string, obj: T): Promise<T>;
   updateStatus<T extends KubeObject>(gr: GroupResourceName, namespace: string, obj: T): Promise<T>;
+  /** PUT to the finalize subresource: only spec.finalizers changes (Namespaces). */
+  finalize<T extends KubeObject>(gr: GroupResourceName, obj: T): Promise<T>;
   /** A JSON merge patch (RFC 7386). */
   mergePatch<T extends KubeObject>(gr: GroupResourceName, namespace: string, name: string, patch: unknown, subresource?: 'status'): Promise<T>;
   delete(gr: GroupResourceName, namespace: string, name: string, options?: ClientDeleteOptions): Promise<void>;

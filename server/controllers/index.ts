@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
 import { startNodes, type FailureInjection } from '../nodes/index.js';
+import type { NodePool } from '../nodes/node-pool.js';
 import type { PodBinder } from '../nodes/binding.js';
 import type { ContainerRuntime } from '../nodes/runtime.js';
 import type { InformerFactory } from '../store/informer.js';
@@ -10,6 +11,7 @@ import { startEndpointsController } from './endpoints.js';
 import { startEndpointSliceController } from './endpointslices.js';
 import { eventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
+import { startNamespaceController } from './namespace.js';
 import { startPersistentVolumeController } from './persistentvolume.js';
 import { startStatefulSetController } from './statefulset.js';
 
@@ -29,6 +31,7 @@ export interface ControllerPlaneOptions {
 export interface RunningControllers {
   controllers: Controller[];
   failures: FailureInjection;
+  pool: NodePool;
   /** Resolves once every queue is idle at the same moment. */
   idle(): Promise<void>;
   stop(): void;
@@ -44,11 +47,13 @@ export function startControllers(base: ControllerPlaneOptions): RunningControlle
     startPersistentVolumeController(deps),
     startEndpointsController(deps),
     startEndpointSliceController(deps),
+    startNamespaceController(deps),
     ...nodes.controllers,
   ];
   return {
     controllers,
     failures: nodes.failures,
+    pool: nodes.pool,
     async idle() {
       for (;;) {
         await Promise.all(controllers.map((c) => c.queue.whenIdle()));

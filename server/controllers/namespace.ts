@@ -84,7 +84,7 @@ export function startNamespaceController(deps: ControllerDeps): Controller {
     if (!(ns.spec?.finalizers ?? []).includes('kubernetes')) return;
     const next = structuredClone(ns) as NamespaceObject;
     next.spec = { ...next.spec, finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes') };
-    await client.update(core('namespaces'), '', next);
+    await client.finalize(core('namespaces'), next);
   };
 
   const reconcile = async (name: string): Promise<Result | void> => {

@@ -17,6 +17,7 @@ export async function startTestCluster(opts: Partial<KubemockOptions> = {}): Pro
   const km = await startKubemock({
     port: 0, host: '127.0.0.1', logLevel: 'silent', ...opts,
     dns: { port: 0, ...opts.dns },
+    grpcPort: opts.grpcPort ?? 0,
     controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, ...opts.controllers },
   });
   const kubeconfig = join(dir, 'kubeconfig');

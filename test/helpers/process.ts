@@ -14,7 +14,7 @@ const entry = join(import.meta.dirname, 'kubemock-entry.ts');
 
 /** Starts `kubemock serve` as a child process and waits for its `kubemock ready:` line. */
 export function spawnKubemock(args: string[], timeoutMs = 20_000): Promise<KubemockProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--port', '0', '--dns-port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -17,7 +17,14 @@ export function namespaces(): ResourceInfo<NamespaceObject> {
     shortNames: ['ns'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     statusSubresource: true,
+    finalizeSubresource: true,
     strategy: {
+      // A namespace waits in Terminating until the namespace controller has emptied it and
+      // removed its spec.finalizers through the finalize subresource.
+      blocksDeletion: (ns) => (ns.spec?.finalizers?.length ?? 0) > 0,
+      prepareForDelete(ns) {
+        ns.status = { ...ns.status, phase: 'Terminating' };
+      },
       hasStatus: true,
       validateName: dns1123LabelErrors,
       defaults(ns) {
