@@ -26,7 +26,7 @@ export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes
   return Buffer.concat(chunks);
 }
 
-export const writeMediaTypes = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+export const writeMediaTypes = ['application/json', 'application/yaml'];
 export const patchMediaTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
 /** Parses a create/update body; a missing Content-Type is JSON (kubectl scale's PUT sends none). */

@@ -21,8 +21,28 @@ const bootstrap: { group: string; resource: string; namespace: string; object: K
   },
 ];
 
-export async function bootstrapObjects(registry: Registry): Promise<void> {
-  for (const b of bootstrap) {
+/** The first address of the service range, which real clusters give the `kubernetes` Service. */
+function firstServiceIP(cidr: string): string {
+  const [ip] = cidr.split('/');
+  const parts = ip.split('.').map(Number);
+  parts[3] += 1;
+  return parts.join('.');
+}
+
+function kubernetesService(serviceCidr: string): { group: string; resource: string; namespace: string; object: KubeObject } {
+  return {
+    group: '',
+    resource: 'services',
+    namespace: 'default',
+    object: {
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: firstServiceIP(serviceCidr), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
+    },
+  };
+}
+
+export async function bootstrapObjects(registry: Registry, serviceCidr: string): Promise<void> {
+  for (const b of [...bootstrap, kubernetesService(serviceCidr)]) {
     if (!registry.resources.some((r) => r.group === b.group && r.resource === b.resource)) continue;
     try {
       await registry.create(registry.ref(b.group, b.resource), b.namespace, structuredClone(b.object));

@@ -120,7 +120,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
     decoder: schemaBodyDecoder(),
   });
-  await bootstrapObjects(registry);
+  await bootstrapObjects(registry, config.serviceCidr);
   const informers = new InformerFactory(registry);
   const dataDir = opts.controllers.dataDir ?? (opts.dataDir ? join(opts.dataDir, 'volumes') : await mkdtemp(join(tmpdir(), 'kubemock-data-')));
   await mkdir(dataDir, { recursive: true });
