@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 
 // ajv is CommonJS: under NodeNext the default import is module.exports, whose `default` is the class.
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+const Ajv = AjvModule.default;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonSchema = { [key: string]: Json };
@@ -92,7 +92,7 @@ function templateRegex(template: string): RegExp {
 
 export class ContractDocument {
   readonly document: OpenApiDocument;
-  private readonly ajv: InstanceType<typeof AjvModule>;
+  private readonly ajv: InstanceType<typeof Ajv>;
   private readonly routes: { template: string; regex: RegExp; literals: number }[];
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly byGvk = new Map<string, string>();
@@ -147,8 +147,9 @@ export class ContractDocument {
     let fn = this.compiled.get(key);
     if (!fn) {
       const s = typeof schema === 'string' ? { $ref: `${mode}#/definitions/${schema}` } : (convert(schema, mode === 'strict', mode) as JsonSchema);
-      fn = this.ajv.compile(s);
-      this.compiled.set(key, fn);
+      const compiled = this.ajv.compile(s);
+      this.compiled.set(key, compiled);
+      fn = compiled;
     }
     return fn(value) ? [] : formatErrors(fn.errors ?? []);
   }
