@@ -140,5 +140,12 @@ describe('EtcdStorage against a real etcd', { skip }, () => {
     });
     assert.ok(err instanceof TooOldError, String(err));
     assert.throws(() => b.watch('core/configmaps', 'compact', Number(old.metadata.resourceVersion) - 1, () => undefined), TooOldError);
+    // The failed watch leaves the client's other watches working.
+    const c = collector();
+    const w = b.watch('core/configmaps', 'compact', b.currentResourceVersion(), c.sink);
+    await a.create(key('c2', 'compact'), { metadata: { name: 'c2', namespace: 'compact' } });
+    await c.waitFor(1);
+    w.stop();
+    assert.equal(c.events[0].object.metadata.name, 'c2');
   });
 });

@@ -68,7 +68,7 @@ function encode(obj: KubeObject): string {
  */
 export class EtcdStorage implements Storage {
   private revision = 1;
-  /** Revisions at or below this are known to be compacted away; watches from them fail with 410. */
+  /** Watches from a resourceVersion below this are known to fail with 410 (their history is compacted). */
   private compacted = 0;
   private tracker: Watcher | undefined;
   private readonly watchers = new Set<Watcher>();
@@ -157,41 +157,60 @@ export class EtcdStorage implements Storage {
 
   /**
    * An etcd watch from fromResourceVersion+1 (or from the newest revision seen). A revision known
-   * to be compacted fails at once; one etcd reports compacted later ends the watch through onError.
+   * to be compacted fails at once; one only etcd knows to be compacted ends the watch through onError.
    */
   watch(prefix: string, namespace: string | undefined, fromResourceVersion: number | undefined, sink: (e: StorageEvent) => void,
     onError?: (err: Error) => void): StorageWatch {
     if (fromResourceVersion !== undefined && fromResourceVersion < this.compacted) {
       throw new TooOldError(fromResourceVersion, this.compacted);
     }
-    const start = (fromResourceVersion ?? this.revision) + 1;
-    const watcher = this.client.watch().prefix(this.dirOf(prefix, namespace)).withPreviousKV().startRevision(String(start)).watcher();
-    this.watchers.add(watcher);
     let stopped = false;
+    let watcher: Watcher | undefined;
     const stop = (): void => {
       if (stopped) return;
       stopped = true;
+      if (!watcher) return;
       this.watchers.delete(watcher);
       void watcher.cancel().catch(() => undefined);
     };
-    watcher.on('data', (res: IWatchResponse) => {
+    const fail = (err: Error): void => {
       if (stopped) return;
+      stop();
+      onError?.(err);
+    };
+    const from = fromResourceVersion ?? this.revision;
+    // etcd answers a watch below its compacted revision with a cancellation that etcd3 1.1.2 pairs
+    // with the wrong watcher, breaking every other watch of the client; a read at that revision
+    // finds out safely first (and a future revision cannot have been compacted).
+    const probe = fromResourceVersion !== undefined && fromResourceVersion + 1 <= this.revision
+      ? this.client.get(`${this.prefix}/`).revision(fromResourceVersion + 1).exec().then((res) => this.observe(res.header))
+      : Promise.resolve();
+    probe.then(() => {
+      if (stopped) return;
+      watcher = this.startWatcher(prefix, namespace, from, sink, fail);
+    }, (err: Error) => {
+      if (/compacted/i.test(err.message) && fromResourceVersion !== undefined) {
+        this.compacted = Math.max(this.compacted, fromResourceVersion + 1);
+        fail(new TooOldError(fromResourceVersion, this.compacted));
+      } else fail(err);
+    });
+    return { stop };
+  }
+
+  private startWatcher(prefix: string, namespace: string | undefined, from: number, sink: (e: StorageEvent) => void,
+    fail: (err: Error) => void): Watcher {
+    const watcher = this.client.watch().prefix(this.dirOf(prefix, namespace)).withPreviousKV().startRevision(String(from + 1)).watcher();
+    this.watchers.add(watcher);
+    watcher.on('data', (res: IWatchResponse) => {
+      if (!this.watchers.has(watcher)) return;
       this.observe(res.header);
       for (const ev of res.events) {
         const e = this.toEvent(prefix, ev.type, ev.kv, ev.prev_kv);
         if (e) sink(e);
       }
     });
-    watcher.on('error', (err: Error) => {
-      if (stopped) return;
-      stop();
-      // etcd 3.4 cancels a watch below the compacted revision without a reason the client keeps.
-      if (/canceled|compacted/i.test(err.message) && fromResourceVersion !== undefined) {
-        this.compacted = Math.max(this.compacted, fromResourceVersion + 1);
-        onError?.(new TooOldError(fromResourceVersion, this.compacted));
-      } else onError?.(err);
-    });
-    return { stop };
+    watcher.on('error', (err: Error) => fail(/compacted/i.test(err.message) ? new TooOldError(from, from + 1) : err));
+    return watcher;
   }
 
   currentResourceVersion(): number {
@@ -205,14 +224,19 @@ export class EtcdStorage implements Storage {
   /** Drops history up to revision, as kube-apiserver's compactor does; later watches from before it get 410. */
   async compact(revision: number): Promise<void> {
     await this.client.kv.compact({ revision: String(revision), physical: true });
-    this.compacted = Math.max(this.compacted, revision);
+    // History from `revision` on stays: a watch from revision-1 (events after it) still works.
+    this.compacted = Math.max(this.compacted, revision - 1);
   }
 
   async close(): Promise<void> {
     const all = [...this.watchers, ...(this.tracker ? [this.tracker] : [])];
     this.watchers.clear();
     this.tracker = undefined;
-    await Promise.all(all.map((w) => w.cancel().catch(() => undefined)));
+    // A cancel etcd never answers (the stream is already gone) must not hold up shutdown: closing the client ends them all.
+    const cancels = Promise.all(all.map((w) => w.cancel().catch(() => undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([cancels, new Promise<void>((resolve) => (timer = setTimeout(resolve, 500)))]);
+    clearTimeout(timer);
     this.client.close();
   }
 
