@@ -3,7 +3,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, TooOldError } from '.
 import type { Clock } from '../meta/clock.js';
 import { rfc3339 } from '../meta/clock.js';
 import {
-  alreadyExists, badRequest, conflict, expired, invalid, notFound, forbidden, StatusError, timeout,
+  alreadyExists, badRequest, conflict, expired, internalError, invalid, notFound, forbidden, StatusError, timeout,
   type FieldError, type GroupResource,
 } from '../meta/errors.js';
 import { fieldsMatch, parseFieldSelector, checkSelectableFields, type FieldSelector } from '../meta/fields.js';
@@ -405,9 +405,11 @@ export class Registry {
       else if (now) sink({ type: 'ADDED', object: e.object });
       else if (before) sink({ type: 'DELETED', object: e.object });
     };
+    // Asynchronous storage (etcd) reports a compacted start revision after the fact: end with 410 then.
+    const failed = (err: Error): void => sink({ type: 'ERROR', error: err instanceof TooOldError ? expired(err.message) : err instanceof StatusError ? err : internalError(err) });
     if (!initial) {
       try {
-        return this.storage.watch(prefix, ns, Number(rvText), forward);
+        return this.storage.watch(prefix, ns, Number(rvText), forward, failed);
       } catch (e) {
         if (e instanceof TooOldError) throw expired(e.message);
         throw e;
@@ -422,19 +424,23 @@ export class Registry {
       if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(rv), initialEventsEnd: true });
       return this.storage.watch(prefix, ns, undefined, forward);
     }
-    return this.watchAfterList(prefix, ns, wants, opts, sink, forward);
+    return this.watchAfterList(prefix, ns, wants, opts, sink, forward, failed);
   }
 
   /** For asynchronous storage: list, then watch from the list's revision so nothing falls between. */
   private watchAfterList(prefix: string, ns: string | undefined, wants: (o: KubeObject) => boolean, opts: WatchOptions,
-    sink: (e: RegistryWatchEvent) => void, forward: (e: StorageEvent) => void): StorageWatch {
+    sink: (e: RegistryWatchEvent) => void, forward: (e: StorageEvent) => void, failed: (err: Error) => void): StorageWatch {
     let stopped = false;
     let inner: StorageWatch | undefined;
     void this.storage.list(prefix, ns).then((result) => {
       if (stopped) return;
       for (const o of result.items.filter(wants).sort(compareObjects)) sink({ type: 'ADDED', object: o });
       if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(result.resourceVersion), initialEventsEnd: true });
-      inner = this.storage.watch(prefix, ns, result.resourceVersion, forward);
+      try {
+        inner = this.storage.watch(prefix, ns, result.resourceVersion, forward, failed);
+      } catch (e) {
+        failed(e as Error);
+      }
     }, (err: unknown) => sink({ type: 'ERROR', error: err instanceof StatusError ? err : expired(String(err)) }));
     return { stop: () => { stopped = true; inner?.stop(); } };
   }

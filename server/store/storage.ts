@@ -17,8 +17,11 @@ export interface Storage {
    * Streams every change under prefix (and namespace, if given) after fromResourceVersion.
    * fromResourceVersion undefined means "from now". A version older than the retained history
    * fails with TooOldError.
+   * onError: asynchronous backends (etcd) learn some failures only after watch() returned, such as a
+   * compacted start revision (TooOldError); they end the watch and report it here.
    */
-  watch(prefix: string, namespace: string | undefined, fromResourceVersion: number | undefined, sink: (e: StorageEvent) => void): StorageWatch;
+  watch(prefix: string, namespace: string | undefined, fromResourceVersion: number | undefined, sink: (e: StorageEvent) => void,
+    onError?: (err: Error) => void): StorageWatch;
   currentResourceVersion(): number;
   /** The oldest resourceVersion a watch may still start from. */
   oldestWatchableResourceVersion(): number;
