@@ -44,10 +44,15 @@ function kubernetesService(serviceCidr: string): { group: string; resource: stri
 export async function bootstrapObjects(registry: Registry, serviceCidr: string): Promise<void> {
   for (const b of [...bootstrap, kubernetesService(serviceCidr)]) {
     if (!registry.resources.some((r) => r.group === b.group && r.resource === b.resource)) continue;
+    const ref = registry.ref(b.group, b.resource);
+    // What a previous run (--data-dir) or another instance (--etcd-endpoints) created stays: creating it
+    // again can fail on a side effect (the kubernetes Service's IP is taken, by itself) before AlreadyExists.
+    const exists = async (): Promise<boolean> => !!(await registry.storage.get(registry.key(ref, b.namespace, b.object.metadata.name!)));
+    if (await exists()) continue;
     try {
-      await registry.create(registry.ref(b.group, b.resource), b.namespace, structuredClone(b.object));
+      await registry.create(ref, b.namespace, structuredClone(b.object));
     } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
+      if (!isAlreadyExists(e) && !(await exists())) throw e;
     }
   }
 }

@@ -24,6 +24,8 @@ import { InformerFactory } from '../store/informer.js';
 import { MemoryStorage } from '../store/memory.js';
 import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
+import { EtcdStorage } from '../store/etcd.js';
+import { startLeaderElection } from './leader-election.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
@@ -51,6 +53,8 @@ export interface KubemockOptions {
   dataDir?: string;
   clock?: Clock;
   storage?: Storage;
+  /** Keep state in etcd (several kubemock processes on one etcd are one cluster; controllers run on an elected leader). */
+  etcd?: { endpoints: string[]; prefix?: string };
   logger?: Logger;
 }
 
@@ -115,7 +119,8 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const clock = opts.clock ?? realClock;
   const logger = opts.logger ?? pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
   const config: ClusterConfig = { ...defaultClusterConfig, kubernetesMinor: opts.kubernetesMinor, ...opts.cluster };
-  const storage = opts.storage ?? (opts.dataDir ? await DurableStorage.open(join(opts.dataDir, 'state')) : new MemoryStorage());
+  const storage = opts.storage ?? (opts.etcd ? await EtcdStorage.open(opts.etcd)
+    : opts.dataDir ? await DurableStorage.open(join(opts.dataDir, 'state')) : new MemoryStorage());
   const registry = new Registry({
     storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
     decoder: schemaBodyDecoder(),
@@ -127,7 +132,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const dnsOpts: DnsOptions = { ...defaultDns, ...opts.dns };
 
   const client = registryObjectClient(registry);
-  const controllers = opts.controllers.enabled === false ? undefined : startControllers({
+  const startPlane = () => startControllers({
     informers, client, clock, logger, binder: storagePodBinder(storage, clock), kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
     config: {
       featureGates: config.featureGates,
@@ -140,6 +145,14 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
       clusterDomain: dnsOpts.zone,
       ...opts.controllers,
     },
+  });
+  // On etcd, controllers run only while this process holds the leader lease (admin endpoints are off there).
+  const etcd = storage instanceof EtcdStorage ? storage : undefined;
+  let controllers = opts.controllers.enabled === false || etcd ? undefined : startPlane();
+  const election = opts.controllers.enabled === false || !etcd ? undefined : startLeaderElection({
+    client: etcd.client, prefix: etcd.prefix, logger,
+    onStartedLeading: () => { controllers = startPlane(); },
+    onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
   });
   informers.start();
 
@@ -180,11 +193,12 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     clock,
     logger,
     dataDir,
-    failures: controllers?.failures,
+    get failures() { return controllers?.failures; },
     controllersIdle: () => controllers?.idle() ?? Promise.resolve(),
     async stop() {
       if (stopped) return;
       stopped = true;
+      await election?.stop();
       controllers?.stop();
       stopDnsView?.();
       informers.stop();

@@ -32,6 +32,12 @@ function duration(value: string): number {
   return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
 }
 
+function endpoints(value: string): string[] {
+  const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+  if (!urls.length || urls.some((u) => !/^https?:\/\/[^/]+\/?$/.test(u))) throw new InvalidArgumentError('expected URLs such as http://127.0.0.1:2379[,http://...]');
+  return urls;
+}
+
 function cidr(value: string): string {
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value)) throw new InvalidArgumentError('expected an IPv4 CIDR such as 127.10.0.0/16');
   return value;
@@ -67,6 +73,8 @@ interface ServeFlags {
   dnsTtl: number;
   dnsUpstream?: string;
   dataDir?: string;
+  etcdEndpoints?: string[];
+  etcdPrefix: string;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -81,6 +89,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       podStopDelayMs: flags.podStopDelay,
     },
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    ...(flags.etcdEndpoints ? { etcd: { endpoints: flags.etcdEndpoints, prefix: flags.etcdPrefix } } : {}),
     grpcPort: flags.grpcPort,
     dns: { port: flags.dnsPort, zone: flags.clusterDomain, ttlSeconds: flags.dnsTtl, upstream: flags.dnsUpstream },
   };
@@ -100,6 +109,30 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const nodeActions: Record<string, string> = { 'crash-node': 'crash', 'stop-node': 'stop', 'start-node': 'start', 'delete-node': 'delete' };
+const podActions = new Set(['crash', 'unready', 'ready', 'recover']);
+
+/** Calls the admin endpoint /kubemock/v1/... of a running server. */
+async function inject(server: string, action: string, target: string, flags: { container?: string; loop?: boolean }): Promise<string> {
+  let path: string;
+  let body: Record<string, unknown> = {};
+  if (nodeActions[action]) path = `/kubemock/v1/nodes/${encodeURIComponent(target)}/${nodeActions[action]}`;
+  else if (podActions.has(action)) {
+    const [ns, pod] = target.includes('/') ? target.split('/', 2) : ['default', target];
+    path = `/kubemock/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/${action}`;
+    if (action === 'crash') body = { container: flags.container, loop: !!flags.loop };
+  } else {
+    throw new InvalidArgumentError(`unknown action "${action}": use ${[...Object.keys(nodeActions), ...podActions].join(', ')}`);
+  }
+  const res = await fetch(new URL(path, server), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await res.json()) as { ok?: boolean; message?: string };
+  if (!res.ok || !answer.ok) {
+    process.exitCode = 1;
+    return `error: ${answer.message ?? res.statusText}`;
+  }
+  return `${action} ${target}: done`;
 }
 
 export function buildCli(): Command {
@@ -122,11 +155,23 @@ export function buildCli(): Command {
     .option('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', duration, 500)
     .option('--data-dir <dir>', 'keep every object (write-ahead log with fsync) and volume here across restarts; in memory by default')
     .option('--grpc-port <port>', 'gRPC port (0 = a free port)', port, 9090)
+    .option('--etcd-endpoints <urls>', 'keep every object in etcd v3 (comma-separated URLs); instances on one etcd are one cluster', endpoints)
+    .option('--etcd-prefix <prefix>', 'etcd key prefix', '/registry')
     .option('--dns-port <port>', 'DNS port, UDP and TCP (0 = a free port)', port, 1053)
     .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
     .option('--dns-ttl <seconds>', 'TTL of DNS answers', nonNegativeInt, 30)
     .option('--dns-upstream <host:port>', 'forward queries outside the zone to this resolver (REFUSED otherwise)')
     .action((flags: ServeFlags) => serve(flags));
+  program
+    .command('inject <action> <target>')
+    .description('failure injection on a running kubemock: crash-node|stop-node|start-node|delete-node <node>, crash|unready|ready|recover <namespace/pod>')
+    .option('--server <url>', 'kubemock API URL', 'http://127.0.0.1:8080')
+    .option('-c, --container <name>', 'container to crash (default: every container of the pod)')
+    .option('--loop', 'keep crashing on every restart (CrashLoopBackOff) until `recover`')
+    .action(async (action: string, target: string, flags: { server: string; container?: string; loop?: boolean }) => {
+      const text = await inject(flags.server, action, target, flags);
+      process.stdout.write(`${text}\n`);
+    });
   program
     .command('dns <name> [type]')
     .description('resolve a name against a running kubemock, like nslookup')
