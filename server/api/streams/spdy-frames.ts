@@ -111,21 +111,25 @@ export class HeaderCodec {
       head.writeUInt32BE(dictionaryId, 2);
       parts.push(head);
     }
-    for (let off = 0; off < raw.length || off === 0; off += 0xffff) {
-      const piece = raw.subarray(off, off + 0xffff);
-      const blockHead = Buffer.alloc(5);
-      blockHead[0] = 0x00; // not final, stored
-      blockHead.writeUInt16LE(piece.length, 1);
-      blockHead.writeUInt16LE(~piece.length & 0xffff, 3);
-      parts.push(blockHead, piece);
-      if (raw.length === 0) break;
-    }
+    for (let off = 0; off < raw.length; off += 0xffff) parts.push(storedBlock(raw.subarray(off, off + 0xffff)));
+    // The empty stored block is zlib's sync-flush marker: an inflater hands out everything so far when it sees it
+    // (Go's flate would otherwise read on past the frame looking for the next block and fail the connection).
+    parts.push(storedBlock(Buffer.alloc(0)));
     return Buffer.concat(parts);
   }
 
   close(): void {
     this.inHistory = Buffer.alloc(0);
   }
+}
+
+/** A non-final stored deflate block; our blocks always start on a byte boundary. */
+function storedBlock(data: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = 0x00;
+  head.writeUInt16LE(data.length, 1);
+  head.writeUInt16LE(~data.length & 0xffff, 3);
+  return Buffer.concat([head, data]);
 }
 
 /** Adler-32 (RFC 1950) of the dictionary: the DICTID field of the zlib header. */

@@ -97,6 +97,9 @@ function acceptWebSocket(
     return rejectUpgrade(socket, badRequest(`unable to upgrade: no supported subprotocol among [${offered.join(', ')}]`));
   }
   chosen.set(req, protocol);
+  // ws refuses subprotocols that are not RFC 7230 tokens, and "SPDY/3.1+portforward.k8s.io" has a '/': it gets a
+  // stand-in token here, and handleProtocols answers with the real name (which the client checks).
+  req.headers['sec-websocket-protocol'] = 'kubemock-negotiated';
   wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
     if (target.action === 'portforward') return serveTunneledPortForward(deps, ws, target);
     serveChannelSession(deps, ws, options!);
