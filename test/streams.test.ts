@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, Server, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Server as TcpServer } from 'node:net';
@@ -48,6 +49,12 @@ class FakePodStreams implements PodStreams {
           req.stdin.on('data', (d: Buffer) => req.stdout?.write(d.toString().toUpperCase()));
           req.stdin.on('end', () => resolve(0));
         });
+      case 'size':
+        // Reports the first terminal size the client sends (kubectl sends one as soon as it starts with -t).
+        return new Promise((resolve) => req.onResize?.((size) => {
+          req.stdout?.write(`tty=${req.tty} size ${size.width}x${size.height}\n`);
+          resolve(0);
+        }));
       case 'whoami':
         req.stdout?.write(`${req.namespace}/${req.pod}/${req.container} tty=${req.tty}\n`);
         return 0;
@@ -200,6 +207,20 @@ describe('kubectl exec, attach, logs and port-forward against pod stream handler
         const r = await kubectl(await api(minor), ['exec', 'web', '--', 'err', 'oops']);
         assert.equal(r.stdout, '');
         assert.equal(r.stderr, 'to stderr: oops\n');
+      });
+
+      test('exec -it runs with a terminal and passes its size', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pty' }, async () => {
+        const a = await api(minor);
+        const line = `stty cols 100 rows 30; kubectl --kubeconfig=${a.kubeconfig} --cache-dir=${a.cacheDir} exec -it web -- size`;
+        const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...process.env, HOME: a.cacheDir }, stdio: ['pipe', 'pipe', 'pipe'] });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('close', (code) => resolve({ code, out }));
+        });
+        assert.match(r.out, /tty=true size 100x30/);
+        assert.equal(r.code, 0, r.out);
       });
 
       test('port-forward relays an HTTP request to the pod port', async () => {
