@@ -33,7 +33,8 @@ export interface LeaderElection {
  * Lease-shaped object under /registry/leases/kube-system/, where kube-controller-manager's is.
  */
 export function startLeaderElection(opts: LeaderElectionOptions): LeaderElection {
-  const identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
+  // kube's hostname_uuid, with the pid so that an operator can tell which local process leads.
+  const identity = opts.identity ?? `${hostname()}_${process.pid}_${randomUUID()}`;
   const name = opts.name ?? 'kubemock-controller-manager';
   const ttl = opts.leaseSeconds ?? 4;
   const key = `${opts.prefix}/leases/kube-system/${name}`;
