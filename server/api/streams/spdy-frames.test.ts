@@ -83,3 +83,10 @@ test('our header blocks decode through one long-lived inflate context (as spdyst
   assert.deepEqual(parseHeaderBlock(await flushThrough(inflate, ours.encode({ status: '200 OK' }))), { status: '200 OK' });
   inflate.close();
 });
+
+test('every outgoing header block ends with the sync-flush marker, so Go stops reading at the frame end', () => {
+  const codec = new HeaderCodec();
+  for (const block of [codec.encode({}), codec.encode({ a: 'b' })]) {
+    assert.deepEqual([...block.subarray(-5)], [0x00, 0x00, 0x00, 0xff, 0xff]);
+  }
+});
