@@ -1,4 +1,4 @@
-import { getOwn, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from './json-value.js';
+import { getOwn, isJsonObject, jsonEqual, setOwn, type JsonObject, type JsonValue } from './json-value.js';
 import { listShape, type PatchMetaLookup } from './patch-meta.js';
 
 /**
@@ -11,7 +11,10 @@ export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
 export class FieldSet {
-  private readonly paths = new Set<string>();
+  // Keyed by the path's JSON text (so set operations are plain Map look-ups) with the path itself
+  // kept beside it: iterating never re-parses and combining sets never re-stringifies. Every write
+  // tracks managed fields through these sets, so this is on the create/update hot path.
+  private readonly paths = new Map<string, FieldPath>();
 
   static of(paths: Iterable<FieldPath>): FieldSet {
     const s = new FieldSet();
@@ -20,7 +23,7 @@ export class FieldSet {
   }
 
   insert(path: FieldPath): void {
-    this.paths.add(JSON.stringify(path));
+    this.paths.set(JSON.stringify(path), path);
   }
   has(path: FieldPath): boolean {
     return this.paths.has(JSON.stringify(path));
@@ -31,28 +34,33 @@ export class FieldSet {
   isEmpty(): boolean {
     return this.paths.size === 0;
   }
-  *[Symbol.iterator](): IterableIterator<FieldPath> {
-    for (const p of this.paths) yield JSON.parse(p) as FieldPath;
+  [Symbol.iterator](): IterableIterator<FieldPath> {
+    return this.paths.values();
   }
   union(other: FieldSet): FieldSet {
-    const s = FieldSet.of(this);
-    for (const p of other) s.insert(p);
+    const s = this.filtered(() => true);
+    for (const [k, p] of other.paths) s.paths.set(k, p);
     return s;
   }
   difference(other: FieldSet): FieldSet {
-    return FieldSet.of([...this].filter((p) => !other.has(p)));
+    return this.filtered((k) => !other.paths.has(k));
   }
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.of([...this].filter((p) => other.has(p)));
+    return this.filtered((k) => other.paths.has(k));
   }
   /** Drops the given paths and everything below them (SMD's RecursiveDifference). */
   withoutSubtrees(prefixes: readonly FieldPath[]): FieldSet {
-    return FieldSet.of([...this].filter((p) => !prefixes.some((pre) => isPrefix(pre, p))));
+    return this.filtered((_, p) => !prefixes.some((pre) => isPrefix(pre, p)));
   }
   /** True when path or anything below it is in the set. */
   ownsAtOrBelow(path: FieldPath): boolean {
     for (const p of this) if (isPrefix(path, p)) return true;
     return false;
+  }
+  private filtered(keep: (key: string, path: FieldPath) => boolean): FieldSet {
+    const s = new FieldSet();
+    for (const [k, p] of this.paths) if (keep(k, p)) s.paths.set(k, p);
+    return s;
   }
 }
 
@@ -187,28 +195,30 @@ export type FieldsV1 = { [element: string]: FieldsV1 };
 
 export function encodeFieldsV1(set: FieldSet): FieldsV1 {
   const root: FieldsV1 = {};
-  const members = new Set<string>();
+  // The tree nodes that are members themselves (not only parents of members), kept by identity
+  // so that sorting needs no path strings: this runs on every tracked write.
+  const members = new Set<FieldsV1>();
   for (const path of set) {
     let node = root;
     for (const pe of path) {
-      if (!Object.hasOwn(node, pe)) Object.defineProperty(node, pe, { value: {}, enumerable: true, writable: true, configurable: true });
+      if (!Object.hasOwn(node, pe)) setOwn(node, pe, {});
       node = node[pe];
     }
-    members.add(JSON.stringify(path));
+    members.add(node);
   }
-  return sortTree(root, [], members);
+  return sortTree(root, true, members);
 }
 
 function elementRank(pe: string): number {
   return pe === '.' ? 0 : ({ f: 1, k: 2, v: 3, i: 4 } as Record<string, number>)[pe[0]] ?? 5;
 }
 
-function sortTree(node: FieldsV1, path: string[], members: Set<string>): FieldsV1 {
+function sortTree(node: FieldsV1, isRoot: boolean, members: Set<FieldsV1>): FieldsV1 {
   const out: FieldsV1 = {};
   const keys = Object.keys(node);
-  if (keys.length && members.has(JSON.stringify(path)) && path.length) out['.'] = {};
+  if (keys.length && !isRoot && members.has(node)) out['.'] = {};
   keys.sort((x, y) => elementRank(x) - elementRank(y) || (x < y ? -1 : x > y ? 1 : 0));
-  for (const k of keys) Object.defineProperty(out, k, { value: sortTree(node[k], [...path, k], members), enumerable: true, writable: true, configurable: true });
+  for (const k of keys) setOwn(out, k, sortTree(node[k], false, members));
   return out;
 }
 

@@ -21,7 +21,11 @@ export function getOwn(obj: JsonObject, key: string): JsonValue | undefined {
 
 /** Sets key as an own data property even when it is "__proto__". */
 export function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  // "__proto__" is Object.prototype's only accessor, so for every other key plain assignment
+  // already makes an own data property. defineProperty is kept for that one key: used for all,
+  // it turns objects into slow dictionaries, and every stored object passes through here.
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**

@@ -39,9 +39,10 @@ const unownedFields: FieldPath[] = [
 ];
 
 /** Removes the fields nobody may own, plus the fields the strategy resets (e.g. status on the main resource). */
+const unownedExact = FieldSet.of(unownedFields.filter((p) => p.length < 2 || p[1] !== 'f:managedFields'));
+
 export function ownableFields(set: FieldSet, resetFields: readonly (readonly string[])[] = []): FieldSet {
-  const exact = FieldSet.of(unownedFields.filter((p) => p.length < 2 || p[1] !== 'f:managedFields'));
-  return set.difference(exact).withoutSubtrees([['f:metadata', 'f:managedFields'], ...resetFields.map((p) => p.map(fieldElement))]);
+  return set.difference(unownedExact).withoutSubtrees([['f:metadata', 'f:managedFields'], ...resetFields.map((p) => p.map(fieldElement))]);
 }
 
 /** Undefined when the stored managedFields are unusable (kube then resets them). */
