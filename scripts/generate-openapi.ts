@@ -236,10 +236,12 @@ class SchemaBuilder {
     }
     const properties: JsonObject = {};
     const required: string[] = [];
+    // apps/v1beta1 and v1beta2 default the selector from the template labels, so it is optional there.
+    const optionalHere = decl.name === 'StatefulSetSpec' && /\.apps\.v1beta[12]$/.test(namespace) ? new Set(['selector']) : new Set<string>();
     for (const member of decl.node.members) {
       if (!ts.isPropertySignature(member) || !member.type || !ts.isIdentifier(member.name) && !ts.isStringLiteral(member.name)) continue;
       const field = member.name.text;
-      if (!member.questionToken) required.push(field);
+      if (!member.questionToken && !optionalHere.has(field)) required.push(field);
       properties[field] = this.propertySchema(member, field, decl.module, namespace, schemaName);
     }
     const schema: JsonObject = { ...base, type: 'object' };

@@ -64,7 +64,8 @@ test('apps/v1 create fills the documented defaults and generation 1', async () =
   assert.equal(c.ports![0].protocol, 'TCP');
   assert.equal(o.spec.volumeClaimTemplates![0].spec!.volumeMode, 'Filesystem');
   assert.deepEqual(o.spec.volumeClaimTemplates![0].status, { phase: 'Pending' });
-  assert.deepEqual(o.status, {});
+  assert.deepEqual(o.status, { replicas: 0, availableReplicas: 0 }, 'replicas and availableReplicas carry no omitempty');
+  assert.equal(o.spec.volumeClaimTemplates![0].kind, 'PersistentVolumeClaim');
 });
 
 test('the v1beta1 seed manifest is accepted as written, with v1beta1 defaults', async () => {

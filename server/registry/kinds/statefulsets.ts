@@ -42,6 +42,11 @@ export function defaultStatefulSet(set: StatefulSetObject, version: string, maxU
     if (!set.metadata.labels || !Object.keys(set.metadata.labels).length) set.metadata.labels = { ...templateLabels };
   }
   spec.podManagementPolicy ||= 'OrderedReady';
+  // The apps conversion stamps claim templates with their TypeMeta (kubernetes/kubernetes#87583).
+  for (const t of (spec.volumeClaimTemplates ?? []) as Mutable<NonNullable<StatefulSetSpec['volumeClaimTemplates']>[number]>[]) {
+    t.apiVersion ??= 'v1';
+    t.kind ??= 'PersistentVolumeClaim';
+  }
   const strategy = (spec.updateStrategy ??= {});
   if (!strategy.type) {
     if (version === 'v1beta1') strategy.type = 'OnDelete';
@@ -222,7 +227,8 @@ export function statefulsets(opts: StatefulSetOptions): ResourceInfo<StatefulSet
       validateName: dns1123LabelErrors,
       defaults: (set, version) => defaultStatefulSet(set, version, gate),
       prepareForCreate(set) {
-        set.status = {} as StatefulSetObject['status'];
+        // replicas and availableReplicas have no omitempty: a new set shows them as 0.
+        set.status = { replicas: 0, availableReplicas: 0 } as StatefulSetObject['status'];
         dropDisabledFields(set, undefined, gate);
       },
       prepareForUpdate(set, old, ctx) {
