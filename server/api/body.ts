@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, entityTooLarge, unsupportedMediaType } from '../meta/errors.js';
 import { mediaType } from './negotiate.js';
+import { decodeKubernetesProtobuf, protobufMediaType } from './protobuf/envelope.js';
 
 /** kube-apiserver's default --max-request-body-bytes for JSON (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -26,7 +27,7 @@ export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes
   return Buffer.concat(chunks);
 }
 
-export const writeMediaTypes = ['application/json', 'application/yaml'];
+export const writeMediaTypes = ['application/json', 'application/yaml', protobufMediaType];
 export const patchMediaTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
 /** Parses a create/update body; a missing Content-Type is JSON (kubectl scale's PUT sends none). */
@@ -34,7 +35,14 @@ export function parseObjectBody(buf: Buffer, contentType: string | undefined): u
   const type = mediaType(contentType);
   if (type === '' || type === 'application/json' || type === '*/*') return parseJson(buf);
   if (type === 'application/yaml' || type === 'application/x-yaml') return parseYamlText(buf.toString('utf8'));
+  if (type === protobufMediaType) return decodeKubernetesProtobuf(buf);
   throw unsupportedMediaType(type, writeMediaTypes);
+}
+
+/** Parses a DELETE body (DeleteOptions): typed clients such as kubectl drain's send it in protobuf. */
+export function parseDeleteBody(buf: Buffer, contentType: string | undefined): unknown {
+  if (mediaType(contentType) === protobufMediaType) return decodeKubernetesProtobuf(buf);
+  return parseJson(buf);
 }
 
 export function parsePatchBody(buf: Buffer, contentType: string | undefined): { patchType: string; body: unknown } {
