@@ -108,12 +108,14 @@ function readSmall(bytes: Uint8Array, name: string, path: string, kinds: Record<
   return got;
 }
 
-/** meta/v1 Time {seconds = 1, nanos = 2}; JSON carries whole seconds in RFC 3339, and a zero Time as absent. */
+/**
+ * meta/v1 Time {seconds = 1, nanos = 2}. A zero Go time is written as an empty message, which is absent in JSON;
+ * nanos are dropped, as the apiserver's own Unmarshal drops them (JSON carries whole seconds in RFC 3339).
+ */
 function readTime(bytes: Uint8Array, path: string): string | undefined {
+  if (bytes.length === 0) return undefined;
   const t = readSmall(bytes, 'k8s.io.apimachinery.pkg.apis.meta.v1.Time', path, { 1: 'varint', 2: 'varint' });
-  const seconds = int64((t.get(1) as bigint | undefined) ?? 0n, path);
-  if (seconds === 0 && !t.get(2)) return undefined;
-  return rfc3339(seconds * 1000);
+  return rfc3339(int64((t.get(1) as bigint | string | undefined) ?? 0n, path) * 1000);
 }
 
 /** intstr.IntOrString {type = 1 (0 int, 1 string), intVal = 2, strVal = 3}. */
