@@ -1,5 +1,6 @@
 import { mkdtemp, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import { EtcdStorage } from '../store/etcd.js';
 import { startLeaderElection } from './leader-election.js';
+import { protectServer, tokenAuthenticator } from '../api/auth.js';
+import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
@@ -55,6 +58,10 @@ export interface KubemockOptions {
   storage?: Storage;
   /** Keep state in etcd (several kubemock processes on one etcd are one cluster; controllers run on an elected leader). */
   etcd?: { endpoints: string[]; prefix?: string };
+  /** Bearer token every API request must carry (kube's outcomes: 401 for a wrong one, anonymous 403 for none). */
+  token?: string;
+  /** Serve HTTPS with these PEM files, or with a CA and certificate made at start (kept in dataDir/tls). */
+  tls?: { certFile: string; keyFile: string } | { selfSigned: true };
   logger?: Logger;
 }
 
@@ -73,6 +80,8 @@ const defaultDns: DnsOptions = { port: 1053, zone: 'cluster.local', ttlSeconds: 
 
 export interface RunningKubemock {
   urls: { api: string; grpc?: string; dns?: string };
+  /** What a kubeconfig for this server carries: its CA (base64 PEM) under TLS, and the token. */
+  credentials: { caData?: string; token?: string };
   dnsPort?: number;
   registry: Registry;
   informers: InformerFactory;
@@ -173,15 +182,19 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
     subresources: { 'pods/binding': bindingHandler(binder) },
   });
-  const server = createServer(app);
+  const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
+    : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) as unknown as Server : createServer(app);
+  if (opts.token) protectServer(server, tokenAuthenticator(opts.token));
   server.keepAliveTimeout = 65_000;
   const address = await listen(server, opts.host, opts.port);
-  const api = `http://${urlHost(opts.host)}:${address.port}`;
+  const api = `${tls ? 'https' : 'http'}://${urlHost(opts.host)}:${address.port}`;
   logger.debug({ api }, 'api listening');
   const grpc = opts.grpcPort === null ? undefined : await startGrpcServer({ registry, host: opts.host, port: opts.grpcPort, logger });
 
   let stopped = false;
   return {
+    credentials: { ...(tls && caData(tls) ? { caData: caData(tls) } : {}), ...(opts.token ? { token: opts.token } : {}) },
     urls: {
       api,
       ...(grpc ? { grpc: `${urlHost(opts.host)}:${grpc.port}` } : {}),

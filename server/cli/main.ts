@@ -75,6 +75,10 @@ interface ServeFlags {
   dataDir?: string;
   etcdEndpoints?: string[];
   etcdPrefix: string;
+  token?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: boolean;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -90,11 +94,14 @@ async function serve(flags: ServeFlags): Promise<void> {
     },
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
     ...(flags.etcdEndpoints ? { etcd: { endpoints: flags.etcdEndpoints, prefix: flags.etcdPrefix } } : {}),
+    ...(flags.token ? { token: flags.token } : {}),
+    ...(flags.tlsCert || flags.tlsKey ? { tls: { certFile: flags.tlsCert!, keyFile: flags.tlsKey! } } : flags.tlsSelfSigned ? { tls: { selfSigned: true as const } } : {}),
     grpcPort: flags.grpcPort,
     dns: { port: flags.dnsPort, zone: flags.clusterDomain, ttlSeconds: flags.dnsTtl, upstream: flags.dnsUpstream },
   };
+  if (!!flags.tlsCert !== !!flags.tlsKey) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
   const km = await startKubemock(options);
-  if (flags.writeKubeconfig) await writeKubeconfig(flags.writeKubeconfig, { server: km.urls.api });
+  if (flags.writeKubeconfig) await writeKubeconfig(flags.writeKubeconfig, { server: km.urls.api, ...km.credentials });
   const listeners = Object.entries(km.urls).map(([k, v]) => `${k}=${v}`).join(' ');
   process.stdout.write(`kubemock ready: ${listeners}\n`);
   let stopping = false;
@@ -157,6 +164,10 @@ export function buildCli(): Command {
     .option('--grpc-port <port>', 'gRPC port (0 = a free port)', port, 9090)
     .option('--etcd-endpoints <urls>', 'keep every object in etcd v3 (comma-separated URLs); instances on one etcd are one cluster', endpoints)
     .option('--etcd-prefix <prefix>', 'etcd key prefix', '/registry')
+    .option('--token <token>', 'require this bearer token (401 for a wrong one; without one only /healthz, /livez, /readyz, /version)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-self-signed', 'serve HTTPS with a CA and certificate made at start (kept in --data-dir); the kubeconfig carries the CA')
     .option('--dns-port <port>', 'DNS port, UDP and TCP (0 = a free port)', port, 1053)
     .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
     .option('--dns-ttl <seconds>', 'TTL of DNS answers', nonNegativeInt, 30)
