@@ -38,6 +38,22 @@ const patchContentTypes: Record<number, string> = {
 };
 
 /**
+ * Stored objects never change in place (every write stores a new object), so their proto form is
+ * cached by identity, as api/serialize.ts caches their JSON: a Get converts an object version once
+ * rather than per call, and one event reaching many watchers is converted once. The message type
+ * is kept beside it because a stored object is presented through its kind's one served message.
+ */
+const protoCache = new WeakMap<KubeObject, { msg: string; proto: Record<string, unknown> }>();
+
+function presentProto(msg: string, ref: ResourceRef, registry: KindServiceDeps['registry'], stored: KubeObject): Record<string, unknown> {
+  const hit = protoCache.get(stored);
+  if (hit?.msg === msg) return hit.proto;
+  const proto = toProto(msg, registry.present(ref, stored));
+  protoCache.set(stored, { msg, proto });
+  return proto;
+}
+
+/**
  * The handlers of one kind's service over the shared Registry: the same pipeline as REST, with
  * requests and responses converted between proto and Kubernetes JSON by the descriptor walk.
  */
@@ -46,7 +62,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
   const ref: ResourceRef = registry.ref(row.group, row.resource);
   if (ref.version !== row.version) throw new Error(`${row.serviceName}: registry serves ${ref.version}, proto has ${row.version}`);
   const msg = row.message;
-  const present = (o: KubeObject): Record<string, unknown> => toProto(msg, registry.present(ref, o));
+  const present = (o: KubeObject): Record<string, unknown> => presentProto(msg, ref, registry, o);
   const ns = (namespace: string | undefined): string => (row.namespaced ? namespace || 'default' : '');
 
   const impl: UntypedServiceImplementation = {
@@ -236,7 +252,7 @@ function watch(call: ServerWritableStream<WatchRequest, unknown>, row: KindServi
           return;
         default:
           lastRv = e.object.metadata.resourceVersion ?? lastRv;
-          send(e.type, toProto(row.message, registry.present(ref, e.object)));
+          send(e.type, presentProto(row.message, ref, registry, e.object));
       }
     } catch (err) {
       fail(err);
