@@ -2,7 +2,7 @@
 import { withWorker } from '../lib/child.js';
 import { row, type Progress, type Row, type Sizes } from '../lib/figure.js';
 import { generatedPod } from '../lib/fixtures.js';
-import { cannon, httpRequest } from '../lib/load.js';
+import { cannon, httpRequest, withServerCpu, type LoadResult } from '../lib/load.js';
 import { median } from '../lib/stats.js';
 
 interface Urls { api: string; grpc?: string; dns?: string }
@@ -17,28 +17,31 @@ export async function getByName(sizes: Sizes, progress: Progress): Promise<Row[]
     return withWorker(async (bare) => {
       const bareUrl = await bare.call<string>('bareHttp', { body: sample.body, contentType: String(sample.headers['content-type']) });
       progress(`GET by name: bare node:http, ${sizes.connections} connections, ${sizes.seconds}s`);
-      const ref = await cannon({ url: bareUrl, connections: sizes.connections, seconds: sizes.seconds });
+      const ref = await withServerCpu(bare, () => cannon({ url: bareUrl, connections: sizes.connections, seconds: sizes.seconds }));
       progress(`GET by name: kubemock, ${sizes.connections} connections, ${sizes.seconds}s`);
-      const got = await cannon({ url, connections: sizes.connections, seconds: sizes.seconds });
+      const got = await withServerCpu(km, () => cannon({ url, connections: sizes.connections, seconds: sizes.seconds }));
       return [row({
         id: 'get', figure: `GET pod by name (${sizes.connections} conns)`, value: got.perSecond, unit: 'req/s',
         reference: { label: 'bare node:http, same bytes', value: ref.perSecond },
         target: { on: 'ratio', op: '>=', limit: 0.5 }, targetText: '≥ 0.5 × bare',
-        note: `p99 ${got.p99Ms} ms (bare ${ref.p99Ms} ms); ${got.failed} failed; ${sample.body.length} B body`,
+        note: `server CPU ${cpuUs(got)} per request (bare ${cpuUs(ref)}); p99 ${got.p99Ms} ms (bare ${ref.p99Ms} ms); ${got.failed} failed; ${sample.body.length} B body`,
       })];
     });
   });
 }
 
-async function createRate(sizes: Sizes, durable: boolean): Promise<{ perSecond: number; failed: number; p99Ms: number }> {
+function cpuUs(r: { serverCpuUs?: number }): string {
+  return `${Math.round(r.serverCpuUs ?? NaN)} µs`;
+}
+
+async function createRate(sizes: Sizes, durable: boolean): Promise<LoadResult> {
   return withWorker(async (km) => {
     const urls = await km.call<Urls>('kubemock', { controllers: false, dns: false, grpc: false, durable });
     await km.call('seedPods', { namespace: 'bench', count: 0 });
-    const r = await cannon({
+    return withServerCpu(km, () => cannon({
       url: `${urls.api}/api/v1/namespaces/bench/pods`, method: 'POST', connections: sizes.connections, seconds: sizes.seconds,
       body: JSON.stringify(generatedPod('bench')), headers: { 'content-type': 'application/json' },
-    });
-    return r;
+    }));
   });
 }
 
@@ -52,13 +55,13 @@ export async function creates(sizes: Sizes, progress: Progress): Promise<Row[]> 
     row({
       id: 'create', figure: `create pods (${sizes.connections} conns)`, value: mem.perSecond, unit: 'pods/s',
       target: { on: 'value', op: '>=', limit: 3000 }, targetText: '≥ 3,000/s',
-      note: `controllers off (API only); p99 ${mem.p99Ms} ms; ${mem.failed} failed`,
+      note: `controllers off (API only); server CPU ${cpuUs(mem)} per create; p99 ${mem.p99Ms} ms; ${mem.failed} failed`,
     }),
     row({
       id: 'durable', figure: `durable creates (${sizes.connections} conns)`, value: disk.perSecond, unit: 'pods/s',
       reference: { label: 'in-memory creates', value: mem.perSecond },
       target: { on: 'ratio', op: '>=', limit: 0.3 }, targetText: '≥ 0.3 × memory',
-      note: `--data-dir in a temporary directory; p99 ${disk.p99Ms} ms; ${disk.failed} failed`,
+      note: `--data-dir in a temporary directory; server CPU ${cpuUs(disk)} per create; p99 ${disk.p99Ms} ms; ${disk.failed} failed`,
     }),
   ];
 }

@@ -9,6 +9,16 @@ export interface LoadResult {
   ok: number;
   failed: number;
   p99Ms: number;
+  /** CPU microseconds the server process spent per successful operation, when measured. */
+  serverCpuUs?: number;
+}
+
+/** Runs a load and charges the server worker's CPU time over it to each successful operation. */
+export async function withServerCpu(server: { call<T>(cmd: string): Promise<T> }, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = await server.call<number>('cpu');
+  const r = await run();
+  const after = await server.call<number>('cpu');
+  return { ...r, serverCpuUs: r.ok > 0 ? (after - before) / r.ok : NaN };
 }
 
 export async function cannon(opts: { url: string; connections: number; seconds: number; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> }): Promise<LoadResult> {
