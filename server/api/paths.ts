@@ -20,9 +20,21 @@ export type ParsedPath =
   | { type: 'group'; group: string }
   | { type: 'notFound' };
 
+/**
+ * Percent-decodes a path segment; an escape that is not UTF-8 (%ff) stays as written, so the
+ * request ends in an ordinary 404 or validation error rather than a URIError (found by test/fuzz.test.ts).
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Splits a URL path the way kube-apiserver's request info resolver does. */
 export function parseResourcePath(registry: Registry, path: string): ParsedPath {
-  const segs = path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const segs = path.split('/').filter((s) => s.length > 0).map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
