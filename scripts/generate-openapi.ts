@@ -417,6 +417,19 @@ function responses(codes: Record<string, string>, schemaName: string, extraTypes
   return out;
 }
 
+/**
+ * DELETE answers with the object while its deletion is pending (finalizers, graceful deletion) and for
+ * kinds that return what they removed (pods, services, ...), and with a Success Status otherwise, so
+ * the honest schema is either. (Upstream's document says Status alone, which its server contradicts.)
+ */
+function deleteResponses(kindSchema: string): JsonObject {
+  const out = responses({ '200': statusName, '202': statusName }, statusName);
+  const either = { 'application/json': { schema: { anyOf: [schemaRef(kindSchema), schemaRef(statusName)] } } };
+  out['200'] = { content: either, description: 'OK' };
+  out['202'] = { content: either, description: 'Accepted' };
+  return out;
+}
+
 interface Gvk {
   group: string;
   version: string;
@@ -536,8 +549,8 @@ class PathBuilder {
     if (verbs.has('deletecollection')) {
       this.add(collection, 'delete', {
         action: 'deletecollection', operationId: id('delete', '').replace(`delete${this.prefix}`, `delete${this.prefix}Collection`),
-        description: `delete collection of ${kind}`, gvk, parameters: deleteCollectionParams, requestBody: bodyOf(`${metaNs}.DeleteOptions`),
-        responses: responses({ '200': statusName }, statusName),
+        description: `delete collection of ${kind}`, gvk, parameters: deleteCollectionParams, requestBody: { ...bodyOf(`${metaNs}.DeleteOptions`), required: false },
+        responses: deleteResponses(listSchema),
       }, [...scopeParams, p.pretty]);
     }
     const itemParams = [nameParam, ...scopeParams, p.pretty];
@@ -558,8 +571,9 @@ class PathBuilder {
     }
     if (verbs.has('delete')) {
       this.add(item, 'delete', {
-        action: 'delete', operationId: id('delete'), description: `delete a ${kind}`, gvk, parameters: deleteParams, requestBody: bodyOf(`${metaNs}.DeleteOptions`),
-        responses: responses({ '200': statusName, '202': statusName }, statusName),
+        action: 'delete', operationId: id('delete'), description: `delete a ${kind}`, gvk, parameters: deleteParams,
+        requestBody: { ...bodyOf(`${metaNs}.DeleteOptions`), required: false },
+        responses: deleteResponses(schema),
       }, itemParams);
     }
     if (verbs.has('watch')) this.watchPaths(served, nameParam, gvk);

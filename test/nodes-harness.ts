@@ -39,7 +39,7 @@ export async function startHarness(config: Partial<ControllerConfig> = {}): Prom
   const registry = new Registry({
     storage, clock, resources: buildResources(defaultClusterConfig, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
   });
-  await bootstrapObjects(registry);
+  await bootstrapObjects(registry, defaultClusterConfig.serviceCidr);
   const informers = new InformerFactory(registry);
   const client = registryObjectClient(registry);
   const logger = pino({ level: 'silent' });

@@ -8916,7 +8916,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -8928,7 +8928,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ConfigMapList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ConfigMapList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -9079,7 +9088,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -9091,7 +9100,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ConfigMap"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -9100,7 +9109,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ConfigMap"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -9359,7 +9368,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -9371,7 +9380,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.EndpointsList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.EndpointsList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -9522,7 +9540,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -9534,7 +9552,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Endpoints"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -9543,7 +9561,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Endpoints"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -9802,7 +9820,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -9814,7 +9832,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.EventList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.EventList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -9965,7 +9992,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -9977,7 +10004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Event"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -9986,7 +10013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Event"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -10245,7 +10272,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -10257,7 +10284,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolumeClaimList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolumeClaimList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -10408,7 +10444,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -10420,7 +10456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolumeClaim"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -10429,7 +10465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolumeClaim"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -10863,7 +10899,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -10875,7 +10911,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PodList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PodList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -11026,7 +11071,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -11038,7 +11083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Pod"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -11047,7 +11092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Pod"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -11913,7 +11958,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -11925,7 +11970,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.SecretList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.SecretList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -12076,7 +12130,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -12088,7 +12142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Secret"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -12097,7 +12151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Secret"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -12356,7 +12410,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -12368,7 +12422,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceAccountList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceAccountList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -12519,7 +12582,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -12531,7 +12594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceAccount"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -12540,7 +12603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceAccount"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -12799,7 +12862,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -12811,7 +12874,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -12962,7 +13034,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -12974,7 +13046,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Service"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -12983,7 +13055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Service"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -13371,7 +13443,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -13383,7 +13455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Namespace"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -13392,7 +13464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Namespace"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -13809,7 +13881,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -13821,7 +13893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.NodeList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.NodeList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -13966,7 +14047,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -13978,7 +14059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Node"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -13987,7 +14068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.Node"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -14464,7 +14545,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -14476,7 +14557,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolumeList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolumeList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -14621,7 +14711,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -14633,7 +14723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolume"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -14642,7 +14732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.core.v1.PersistentVolume"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -17349,7 +17439,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -17361,7 +17451,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.ControllerRevisionList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.ControllerRevisionList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -17512,7 +17611,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -17524,7 +17623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.ControllerRevision"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -17533,7 +17632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.ControllerRevision"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -17792,7 +17891,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -17804,7 +17903,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.StatefulSetList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.StatefulSetList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -17955,7 +18063,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -17967,7 +18075,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.StatefulSet"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -17976,7 +18084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1.StatefulSet"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -19057,7 +19165,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -19069,7 +19177,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta1.StatefulSetList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta1.StatefulSetList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -19220,7 +19337,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -19232,7 +19349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta1.StatefulSet"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -19241,7 +19358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta1.StatefulSet"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -20134,7 +20251,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -20146,7 +20263,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta2.StatefulSetList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta2.StatefulSetList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -20297,7 +20423,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -20309,7 +20435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta2.StatefulSet"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -20318,7 +20444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.apps.v1beta2.StatefulSet"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -21307,7 +21433,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -21319,7 +21445,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.discovery.v1.EndpointSliceList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.discovery.v1.EndpointSliceList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -21470,7 +21605,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -21482,7 +21617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.discovery.v1.EndpointSlice"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -21491,7 +21626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.discovery.v1.EndpointSlice"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -22070,7 +22205,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -22082,7 +22217,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.events.v1.EventList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.events.v1.EventList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -22233,7 +22377,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -22245,7 +22389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.events.v1.Event"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -22254,7 +22398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.events.v1.Event"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -22764,7 +22908,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -22776,7 +22920,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.storage.v1.StorageClassList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.storage.v1.StorageClassList"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */
@@ -22921,7 +23074,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "*/*": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
             };
@@ -22933,7 +23086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.storage.v1.StorageClass"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Accepted */
@@ -22942,7 +23095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                    "application/json": components["schemas"]["io.k8s.api.storage.v1.StorageClass"] | components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
                 };
             };
             /** @description Unauthorized */

@@ -19,8 +19,8 @@ export interface ContractTestCluster extends TestCluster {
   report(): Promise<ContractReport>;
 }
 
-export async function startContractTestCluster(opts: Parameters<typeof startTestCluster>[0] = {}): Promise<ContractTestCluster> {
-  const c = await startTestCluster(opts);
+export async function startContractTestCluster(opts: Omit<NonNullable<Parameters<typeof startTestCluster>[0]>, 'contract'> = {}): Promise<ContractTestCluster> {
+  const c = await startTestCluster({ ...opts, contract: false });
   const proxy = await startRecordingProxy(c.urls.api);
   const kubeconfig = join(c.dir, 'kubeconfig-contract');
   await writeKubeconfig(kubeconfig, { server: proxy.url });

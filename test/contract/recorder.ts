@@ -101,7 +101,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     });
   }
 
-  const server = createServer((req, res) => track(forward(req, res)));
+  // A client that hangs up mid-body aborts the read: nothing to record or forward then.
+  const server = createServer((req, res) => track(forward(req, res).catch(() => void res.destroy())));
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
