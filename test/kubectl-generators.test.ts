@@ -1,0 +1,122 @@
+/**
+ * From kubectl 1.32 on, the typed generators (`kubectl create namespace|configmap|secret|service|serviceaccount`)
+ * send their bodies as application/vnd.kubernetes.protobuf with no JSON fallback (1.27 to 1.31 send JSON).
+ * These run the real kubectl of the oldest, default and newest minors against kubemock and check what was stored.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { eventually, kubectl, kubectlOk } from './helpers/kubectl.js';
+
+interface Stored {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  type?: string;
+  spec?: { type?: string; clusterIP?: string; externalName?: string; selector?: Record<string, string>; ports?: { name?: string; port: number; targetPort?: number | string; nodePort?: number; protocol?: string }[] };
+  status?: { phase?: string };
+}
+
+async function getJson(c: TestCluster, args: string[]): Promise<Stored> {
+  return JSON.parse(await kubectlOk(c, ['get', ...args, '-o', 'json'])) as Stored;
+}
+
+for (const minor of [27, 32, 33]) {
+  const sendsProtobuf = minor >= 32;
+  describe(`kubectl 1.${minor} typed generators (protobuf bodies)`, () => {
+    let c: TestCluster;
+    before(async () => {
+      c = await startTestCluster({ kubernetesMinor: minor });
+    });
+    after(async () => {
+      await c.stop();
+    });
+
+    it(`runs kubectl 1.${minor}`, async () => {
+      const v = JSON.parse(await kubectlOk(c, ['version', '-o', 'json'])) as { clientVersion: { minor: string } };
+      assert.equal(parseInt(v.clientVersion.minor, 10), minor);
+    });
+
+    it('create namespace', async () => {
+      assert.match(await kubectlOk(c, ['create', 'namespace', 'foo']), /namespace\/foo created/);
+      const ns = await getJson(c, ['namespace', 'foo']);
+      assert.equal(ns.metadata.name, 'foo');
+      assert.equal(ns.status?.phase, 'Active');
+    });
+
+    it('create configmap from literals, a file and binary content', async () => {
+      const file = join(c.dir, 'app.conf');
+      await writeFile(file, 'key = value\nsecond line\n');
+      const bin = join(c.dir, 'blob.bin');
+      await writeFile(bin, Buffer.from([0, 0xff, 0x10, 0x80]));
+      assert.match(await kubectlOk(c, ['create', 'configmap', 'x', '--from-literal=a=b', `--from-file=${file}`, `--from-file=${bin}`]), /configmap\/x created/);
+      const cm = await getJson(c, ['configmap', 'x']);
+      assert.deepEqual(cm.data, { a: 'b', 'app.conf': 'key = value\nsecond line\n' });
+      assert.deepEqual(cm.binaryData, { 'blob.bin': Buffer.from([0, 0xff, 0x10, 0x80]).toString('base64') });
+    });
+
+    it('create secret generic: data is the base64 of the literal', async () => {
+      assert.match(await kubectlOk(c, ['create', 'secret', 'generic', 's', '--from-literal=k=v', '--from-literal=pw=s3cr3t!']), /secret\/s created/);
+      const s = await getJson(c, ['secret', 's']);
+      assert.equal(s.type, 'Opaque');
+      assert.deepEqual(s.data, { k: Buffer.from('v').toString('base64'), pw: Buffer.from('s3cr3t!').toString('base64') });
+    });
+
+    it('create secret docker-registry', async () => {
+      await kubectlOk(c, ['create', 'secret', 'docker-registry', 'reg', '--docker-server=registry.example', '--docker-username=u', '--docker-password=p']);
+      const s = await getJson(c, ['secret', 'reg']);
+      assert.equal(s.type, 'kubernetes.io/dockerconfigjson');
+      const cfg = JSON.parse(Buffer.from(s.data?.['.dockerconfigjson'] ?? '', 'base64').toString()) as { auths: Record<string, { username: string }> };
+      assert.equal(cfg.auths['registry.example'].username, 'u');
+    });
+
+    it('create service clusterip: ports and targetPort as given', async () => {
+      assert.match(await kubectlOk(c, ['create', 'service', 'clusterip', 'web', '--tcp=80:8080']), /service\/web created/);
+      const svc = await getJson(c, ['service', 'web']);
+      assert.equal(svc.spec?.type, 'ClusterIP');
+      assert.deepEqual(svc.spec?.selector, { app: 'web' });
+      assert.deepEqual(svc.spec?.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+      assert.match(svc.spec?.clusterIP ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    });
+
+    it('create service clusterip --clusterip=None (headless), nodeport and externalname', async () => {
+      await kubectlOk(c, ['create', 'service', 'clusterip', 'hl', '--clusterip=None', '--tcp=8090']);
+      assert.equal((await getJson(c, ['service', 'hl'])).spec?.clusterIP, 'None');
+      await kubectlOk(c, ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080']);
+      const np = await getJson(c, ['service', 'np']);
+      assert.equal(np.spec?.type, 'NodePort');
+      assert.deepEqual(np.spec?.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: 30080 }]);
+      await kubectlOk(c, ['create', 'service', 'externalname', 'ext', '--external-name=example.com']);
+      const ext = await getJson(c, ['service', 'ext']);
+      assert.equal(ext.spec?.type, 'ExternalName');
+      assert.equal(ext.spec?.externalName, 'example.com');
+    });
+
+    it('create serviceaccount', async () => {
+      assert.match(await kubectlOk(c, ['create', 'serviceaccount', 'sa']), /serviceaccount\/sa created/);
+      assert.equal((await getJson(c, ['serviceaccount', 'sa'])).metadata.name, 'sa');
+    });
+
+    it('a kind kubemock has no protobuf table for is refused with 415 naming it', { skip: !sendsProtobuf && 'this kubectl sends JSON' }, async () => {
+      // kubectl debug node/… creates its pod through the typed client, in protobuf.
+      const node = (await kubectlOk(c, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+      const r = await kubectl(c, ['debug', `node/${node}`, '--image=busybox']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /kind Pod \(apiVersion v1\)/);
+    });
+
+    it('drain deletes a bare pod with protobuf DeleteOptions', { todo: sendsProtobuf && 'needs server/api/rest.ts readDeleteBody to call parseDeleteBody' }, async () => {
+      await kubectlOk(c, ['run', 'bare', '--image=nginx']);
+      const node = await eventually(async () => (await kubectlOk(c, ['get', 'pod', 'bare', '-o', 'jsonpath={.spec.nodeName}'])).trim() || undefined, 15_000, 'pod scheduled');
+      try {
+        await kubectlOk(c, ['drain', node, '--force', '--ignore-daemonsets', '--timeout=30s']);
+        const r = await kubectl(c, ['get', 'pod', 'bare']);
+        assert.match(r.stderr, /NotFound/);
+      } finally {
+        await kubectl(c, ['uncordon', node]);
+      }
+    });
+  });
+}
