@@ -439,5 +439,8 @@ describe('planStatefulSet: status and timing', () => {
     w.pods.delete('web-0');
     w.set = { ...w.set, metadata: { ...w.set.metadata, deletionTimestamp: rfc3339(t0) } };
     assert.deepEqual(types(w.sync()), ['updateStatus']);
+    w.revisions.clear();
+    w.setImage('nginx:2');
+    assert.ok(!w.sync().some((a) => a.type === 'createRevision' || a.type === 'renumberRevision'), 'no new history while being deleted');
   });
 });

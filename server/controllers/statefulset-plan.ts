@@ -369,6 +369,9 @@ export function planStatefulSet(input: PlanInput): Plan {
   const actions: Action[] = [];
   const sorted = sortRevisions(input.revisions);
   const revs = chooseRevisions(input, sorted, actions);
+  // A set being deleted keeps its history as it is: a revision created now would only be garbage
+  // collected again (and re-created on the next sync, a livelock under foreground deletion).
+  if (set.metadata.deletionTimestamp) actions.length = 0;
   const currentSet = applyRevision(set, revs.current);
   const updateSet = applyRevision(set, revs.update);
   const sync = new Sync(input, updateSet);
