@@ -1,0 +1,315 @@
+/**
+ * The ContainerRuntime that runs simulated containers: each container gets a behaviour (by image), a
+ * filesystem over real directories, an environment, a log, and servers bound on its pod IP. PodStreams
+ * (exec/attach/logs/port-forward) are served from the same containers.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Logger } from 'pino';
+import type { PodStreams } from '../api/pod-streams.js';
+import type { EventRecorder } from '../controllers/events.js';
+import { podHostnames } from '../dns/pod-hostname.js';
+import { lookupDns } from '../dns/lookup-cli.js';
+import type { Clock } from '../meta/clock.js';
+import type { DeepReadonly, KubeObject } from '../meta/types.js';
+import { ignoresSigterm, type ContainerExit, type ContainerHandle, type ContainerRuntime, type ProbeKind, type StopBehaviour } from '../nodes/runtime.js';
+import type { InformerFactory } from '../store/informer.js';
+import type { Behaviour, BehaviourContext, BehaviourMap, ExecStdio, Listening } from './behaviour.js';
+import { BehaviourRegistry } from './behaviour-registry.js';
+import { builtinBehaviours, defaultBehaviour } from './builtins/index.js';
+import { containerEnv } from './container-env.js';
+import { ContainerFs } from './container-fs.js';
+import { ContainerLog } from './container-log.js';
+import { informerLookup, noObjects, type ObjectLookup } from './pod-objects.js';
+import { PodNetwork, type BindOptions } from './pod-network.js';
+import { containerMounts, podVolumes } from './pod-volumes.js';
+import { runProbe } from './probes.js';
+import { defaultCommands } from './shell/commands.js';
+import { runProcess } from './shell/session.js';
+import { emptyIn, nullOut, streamIn, writableOut } from './shell/io.js';
+import { Shell, type ShellSystem } from './shell/shell.js';
+import { simulatedPodStreams } from './pod-streams.js';
+
+export interface DnsServerAddress {
+  /** Where kubemock's DNS server listens. */
+  host: string;
+  port: number;
+  /** The nameserver a pod's resolv.conf names (the kube-dns ClusterIP); defaults to host. */
+  address?: string;
+}
+
+export interface SimulatedRuntimeOptions {
+  /** Pods' directories (emptyDir, materialised volumes, container roots) live under <dataDir>/pods. */
+  dataDir: string;
+  dnsServer: DnsServerAddress;
+  logger: Logger;
+  clock: Clock;
+  /** Extra behaviours (e.g. from loadBehaviourModule); they win over the built-ins. */
+  behaviours?: BehaviourMap | BehaviourMap[];
+  /** For ConfigMap/Secret env and volumes, and to clean up after deleted pods. */
+  informers?: InformerFactory;
+  /** Events on pods (a refused port). */
+  events?: EventRecorder;
+  zone?: string;
+  bind?: BindOptions;
+}
+
+/** One running (or just ended) container instance. */
+export interface Instance {
+  readonly id: string;
+  readonly handle: ContainerHandle;
+  readonly behaviour: Behaviour;
+  readonly ctx: BehaviourContext;
+  readonly system: ShellSystem;
+  readonly env: Record<string, string>;
+  readonly abort: AbortController;
+  readonly listening: Listening[];
+  readonly log: ContainerLog;
+  readonly stdin?: PassThrough;
+  state: 'running' | 'stopping' | 'exited';
+}
+
+interface LogBook {
+  uid: string;
+  current: ContainerLog;
+  previous?: ContainerLog;
+}
+
+export interface SimulatedRuntime {
+  runtime: ContainerRuntime;
+  streams: PodStreams;
+  network: PodNetwork;
+  /** The running instance of a container, if any (for tests and tools). */
+  instance(namespace: string, pod: string, container: string): Instance | undefined;
+  stop(): Promise<void>;
+}
+
+const podRef = { kind: 'Pod', apiVersion: 'v1' };
+const startWaitMs = 5000;
+
+function podKey(pod: DeepReadonly<Pod>): string {
+  return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
+}
+
+function sink(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
+}
+
+export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): SimulatedRuntime {
+  const { clock, logger } = opts;
+  const zone = opts.zone ?? 'cluster.local';
+  const registry = new BehaviourRegistry(defaultBehaviour).add(builtinBehaviours());
+  for (const m of [opts.behaviours ?? []].flat()) registry.add(m);
+  const network = new PodNetwork(opts.bind);
+  const objects: ObjectLookup = opts.informers ? informerLookup(opts.informers) : noObjects;
+  const commands = defaultCommands();
+  const byId = new Map<string, Instance>();
+  /** ns/pod → container name → latest instance. */
+  const byPod = new Map<string, Map<string, Instance>>();
+  const logBooks = new Map<string, LogBook>();
+  const exitListeners: ((id: string, exit: ContainerExit) => void)[] = [];
+  const dnsAddress = opts.dnsServer.address ?? opts.dnsServer.host;
+
+  const podDir = (pod: DeepReadonly<Pod>): string =>
+    join(opts.dataDir, 'pods', `${pod.metadata?.namespace ?? 'default'}_${pod.metadata?.name ?? ''}_${pod.metadata?.uid ?? 'nouid'}`);
+
+  const logBook = (pod: DeepReadonly<Pod>, container: string): LogBook => {
+    const key = `${podKey(pod)}/${container}`;
+    const uid = pod.metadata?.uid ?? '';
+    let book = logBooks.get(key);
+    const fresh = new ContainerLog(clock);
+    if (!book || book.uid !== uid) book = { uid, current: fresh };
+    else book = { uid, current: fresh, previous: book.current };
+    logBooks.set(key, book);
+    return book;
+  };
+
+  const resolveName = async (namespace: string, name: string): Promise<string[]> => {
+    const r = await lookupDns({ server: opts.dnsServer.host, port: opts.dnsServer.port, name, searchNamespace: namespace, zone, clock, timeoutMs: 2000 });
+    return r.answers.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => String((a as { data: unknown }).data));
+  };
+
+  /** Shuts an instance down: aborts its processes and closes its ports. */
+  const teardown = async (inst: Instance, callStop: boolean): Promise<void> => {
+    if (inst.state === 'exited') return;
+    inst.state = 'exited';
+    inst.abort.abort();
+    if (callStop) {
+      try {
+        await inst.behaviour.stop?.(inst.ctx);
+      } catch (err) {
+        inst.log.stderr(String(err));
+      }
+    }
+    await Promise.all(inst.listening.splice(0).map((l) => l.close().catch(() => undefined)));
+    inst.stdin?.end();
+    inst.log.end();
+  };
+
+  const reportExit = (inst: Instance, code: number, message?: string): void => {
+    if (inst.state !== 'running') return;
+    void teardown(inst, false).then(() => {
+      // after start() has returned, so the kubelet knows the container ID
+      setImmediate(() => {
+        for (const l of exitListeners) l(inst.id, { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', ...(message ? { message } : {}) });
+      });
+    });
+  };
+
+  const newShell = (inst: { system: ShellSystem; env: Record<string, string> }, signal: AbortSignal): Shell => new Shell(inst.system, commands, inst.env, signal);
+
+  const start = async (handle: ContainerHandle): Promise<void> => {
+    const { pod, container } = handle;
+    const names = podHostnames(pod as Pod, zone);
+    const dir = podDir(pod);
+    const volumes = podVolumes(pod, handle.podIP, handle.volumePaths, { podDir: dir, nodeDir: join(opts.dataDir, 'nodes', handle.nodeName) }, objects);
+    const fs = new ContainerFs(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes));
+    await fs.writeImageFile('/etc/hostname', `${names.hostname}\n`);
+    await fs.writeImageFile('/etc/hosts', `127.0.0.1\tlocalhost\n${handle.podIP}\t${names.fqdn}${names.fqdn !== names.hostname ? `\t${names.hostname}` : ''}\n`);
+    const ns = pod.metadata?.namespace ?? 'default';
+    await fs.writeImageFile('/etc/resolv.conf', `search ${ns}.svc.${zone} svc.${zone} ${zone}\nnameserver ${dnsAddress}\noptions ndots:5\n`);
+    const { env, problems } = containerEnv(pod, container, names.hostname, handle.podIP, objects);
+    const book = logBook(pod, container.name);
+    const log = book.current;
+    for (const p of problems) log.stderr(`kubemock: ${p}`);
+    const behaviour = registry.forImage(container.image ?? '');
+    const abort = new AbortController();
+    const system: ShellSystem = {
+      hostname: names.hostname, fqdn: names.fqdn, podIP: handle.podIP, namespace: ns, fs, clock,
+      dial: (host, port, timeoutMs) => network.dial(host === 'localhost' || host === '127.0.0.1' ? handle.podIP : host, port, timeoutMs),
+      resolveName: (name) => resolveName(ns, name),
+      dns: { address: dnsAddress, host: opts.dnsServer.host, port: opts.dnsServer.port, zone },
+    };
+    const listening: Listening[] = [];
+    const refused = (why: string): void => {
+      log.stderr(`kubemock: ${why}`);
+      opts.events?.event(pod as DeepReadonly<KubeObject>, podRef, 'Warning', 'PortRefused', `container ${container.name}: ${why}`);
+    };
+    const stdin = container.stdin ? new PassThrough() : undefined;
+    const logOut = (stream: 'stdout' | 'stderr'): Writable =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          log.write(stream, chunk.toString('utf8'));
+          cb();
+        },
+      });
+    const stdioFor = (s?: Partial<ExecStdio>): Partial<ExecStdio> => ({ stdout: logOut('stdout'), stderr: logOut('stderr'), ...s });
+    let inst: Instance;
+    const ctx: BehaviourContext = {
+      pod, container, podName: pod.metadata?.name ?? '', namespace: ns, hostname: names.hostname, fqdn: names.fqdn,
+      podIP: handle.podIP, podIPs: [handle.podIP], env,
+      ports: (container.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })),
+      argv: [...(container.command ?? []), ...(container.args ?? [])], files: fs, log, signal: abort.signal, clock, stdin,
+      listen: async (port, handler) => {
+        const l = await network.bind(handle.podIP, port, { http: handler }, refused);
+        listening.push(l);
+        return l;
+      },
+      listenTcp: async (port, handler) => {
+        const l = await network.bind(handle.podIP, port, { tcp: handler }, refused);
+        listening.push(l);
+        return l;
+      },
+      sh: (script, stdio) => newShell(inst, abort.signal).run(script, shellIO(stdioFor(stdio))),
+      run: (argv, stdio) => runProcess(newShell(inst, abort.signal), argv, stdioFor(stdio)),
+      hasCommand: (name) => newShell({ system, env }, abort.signal).has(name),
+      exit: (code, message) => reportExit(inst, code, message),
+    };
+    inst = { id: handle.containerID, handle, behaviour, ctx, system, env, abort, listening, log, stdin, state: 'running' };
+    byId.set(inst.id, inst);
+    let containers = byPod.get(podKey(pod));
+    if (!containers) byPod.set(podKey(pod), (containers = new Map()));
+    containers.set(container.name, inst);
+
+    const started = Promise.resolve()
+      .then(() => behaviour.start(ctx))
+      .catch((err: unknown) => {
+        log.stderr(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        reportExit(inst, 1, err instanceof Error ? err.message : String(err));
+      });
+    // a behaviour that takes long to come up must not hold the kubelet's reconcile
+    await Promise.race([started, new Promise((r) => setTimeout(r, startWaitMs).unref())]);
+  };
+
+  const stopContainer = async (handle: ContainerHandle): Promise<StopBehaviour> => {
+    const how: StopBehaviour = ignoresSigterm(handle.container) ? 'ignores-sigterm' : 'exits';
+    const inst = byId.get(handle.containerID);
+    if (inst && inst.state === 'running' && how === 'exits') {
+      await teardown(inst, true);
+    }
+    return how;
+  };
+
+  const kill = async (handle: ContainerHandle): Promise<void> => {
+    const inst = byId.get(handle.containerID);
+    if (!inst) return;
+    byId.delete(handle.containerID);
+    await teardown(inst, true);
+  };
+
+  const runtime: ContainerRuntime = {
+    start,
+    stop: stopContainer,
+    kill,
+    probe: async (handle: ContainerHandle, kind: ProbeKind) => {
+      const inst = byId.get(handle.containerID);
+      if (!inst || inst.state !== 'running') return false;
+      const override = await inst.behaviour.probe?.(inst.ctx, kind);
+      if (override !== undefined) return override;
+      return runProbe(inst, kind, network, (signal) => newShell(inst, signal));
+    },
+    onExit: (listener) => {
+      exitListeners.push(listener);
+    },
+  };
+
+  const instance = (namespace: string, pod: string, container: string): Instance | undefined => byPod.get(`${namespace}/${pod}`)?.get(container);
+
+  const streams = simulatedPodStreams({
+    instance,
+    anyInstance: (namespace, pod) => [...(byPod.get(`${namespace}/${pod}`)?.values() ?? [])][0],
+    logBook: (namespace, pod, container) => logBooks.get(`${namespace}/${pod}/${container}`),
+    network,
+    newShell,
+    sink,
+  });
+
+  let offPods: (() => void) | undefined;
+  if (opts.informers) {
+    const pods = opts.informers.for<Pod & KubeObject>('', 'pods').start();
+    offPods = pods.onEvent((e) => {
+      if (e.type !== 'DELETED') return;
+      const key = podKey(e.object);
+      for (const [k, book] of logBooks) if (k.startsWith(`${key}/`) && book.uid === e.object.metadata.uid) logBooks.delete(k);
+      const containers = byPod.get(key);
+      if (containers && [...containers.values()].every((i) => i.handle.pod.metadata?.uid === e.object.metadata.uid)) byPod.delete(key);
+      // emptyDir and materialised volumes go with the pod (PVC directories are elsewhere and stay)
+      setTimeout(() => rmSync(podDir(e.object), { recursive: true, force: true }), 1000).unref();
+    });
+  }
+
+  return {
+    runtime,
+    streams,
+    network,
+    instance,
+    async stop() {
+      offPods?.();
+      await Promise.all([...byId.values()].map((i) => teardown(i, false)));
+      byId.clear();
+      byPod.clear();
+      await network.closeAll();
+      logger.debug('simulated runtime stopped');
+    },
+  };
+}
+
+function shellIO(stdio: Partial<ExecStdio>): Parameters<Shell['run']>[1] {
+  return {
+    stdin: stdio.stdin ? streamIn(stdio.stdin) : emptyIn,
+    stdout: stdio.stdout ? writableOut(stdio.stdout) : nullOut,
+    stderr: stdio.stderr ? writableOut(stdio.stderr) : nullOut,
+  };
+}
