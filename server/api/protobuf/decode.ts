@@ -47,7 +47,8 @@ function readField(reader: BinaryReader, field: FieldSpec, path: string, out: Js
   if (typeof type === 'object' && 'map' in type) {
     const [key, value] = readMapEntry(reader.bytes(), type.map, path);
     const map = (out[field.json] ??= {}) as JsonObject;
-    map[key] = value;
+    // An own property even for a key like "__proto__", as JSON.parse makes it.
+    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
     return;
   }
   const value = readValue(reader, type, path);

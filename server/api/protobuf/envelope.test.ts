@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { StatusError } from '../../meta/errors.js';
 import { parseDeleteBody, parseObjectBody } from '../body.js';
 import { decodeKubernetesProtobuf } from './envelope.js';
@@ -153,5 +154,31 @@ describe('body parsing with protobuf', () => {
     const pb = envelope('v1', 'DeleteOptions', encode(str(4, 'Background')));
     assert.deepEqual(parseDeleteBody(pb, 'application/vnd.kubernetes.protobuf'), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
     assert.deepEqual(parseDeleteBody(Buffer.from('{"propagationPolicy":"Orphan"}'), 'application/json'), { propagationPolicy: 'Orphan' });
+  });
+});
+
+describe('hostile protobuf bodies', () => {
+  it('keeps a "__proto__" map key as data', () => {
+    const raw = encode(sub(1, str(1, 'x')), entry(2, '__proto__', 'v'));
+    const cm = decodeKubernetesProtobuf(envelope('v1', 'ConfigMap', raw));
+    const data = cm.data as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+    assert.deepEqual(Object.keys(data), ['__proto__']);
+    assert.equal(JSON.stringify(data), '{"__proto__":"v"}');
+  });
+
+  it('answers random and mutated bodies with a 400 or 415 StatusError, never anything else', () => {
+    const valid = Buffer.from(kubectlServiceHex.replace(/\s+/g, ''), 'hex');
+    const mutated = fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 }), fc.nat(valid.length))
+      .map(([at, byte, cut]) => { const b = Buffer.from(valid); b[Math.max(4, at)] = byte; return b.subarray(0, Math.max(4, cut)); });
+    const random = fc.uint8Array({ maxLength: 96 }).map((b) => Buffer.concat([Buffer.from('k8s\0', 'latin1'), b]));
+    fc.assert(fc.property(fc.oneof(mutated, random), (body) => {
+      try {
+        decodeKubernetesProtobuf(body);
+      } catch (e) {
+        assert.ok(e instanceof StatusError, String(e));
+        assert.ok(e.code === 400 || e.code === 415, `code ${e.code}`);
+      }
+    }), { numRuns: 2000, seed: 42 });
   });
 });
