@@ -96,7 +96,7 @@ describe('garbage collector', () => {
   });
 
   it('a cluster-scoped owner (a Namespace) owns namespaced dependents', async () => {
-    const ns = await h.client.create({ group: '', resource: 'namespaces' }, '', { metadata: { name: 'owner-ns' } });
+    const ns: KubeObject = await h.client.create({ group: '', resource: 'namespaces' }, '', { metadata: { name: 'owner-ns' } } as KubeObject);
     await configMap('b', [{ apiVersion: 'v1', kind: 'Namespace', name: 'owner-ns', uid: ns.metadata.uid! }]);
     await h.settle();
     assert.deepEqual(await names(), ['b']);
