@@ -107,7 +107,7 @@ for (const minor of [27, 32, 33]) {
       assert.match(r.stderr, /kind Pod \(apiVersion v1\)/);
     });
 
-    it('drain deletes a bare pod with protobuf DeleteOptions', { todo: sendsProtobuf && 'needs server/api/rest.ts readDeleteBody to call parseDeleteBody' }, async () => {
+    it('drain deletes a bare pod with protobuf DeleteOptions', async () => {
       await kubectlOk(c, ['run', 'bare', '--image=nginx']);
       const node = await eventually(async () => (await kubectlOk(c, ['get', 'pod', 'bare', '-o', 'jsonpath={.spec.nodeName}'])).trim() || undefined, 15_000, 'pod scheduled');
       try {

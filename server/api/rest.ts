@@ -6,7 +6,7 @@ import type { DeleteOptions, FieldValidation, ListOptions, Registry, RequestCont
 import { applyPatchType, gr } from '../registry/generic.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import type { PropagationPolicy } from '../registry/strategy.js';
-import { parseJson, parseObjectBody, parsePatchBody, readBody } from './body.js';
+import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
 import type { ResourceTarget } from './paths.js';
 import { listJson, objectJson } from './serialize.js';
@@ -253,7 +253,7 @@ function deleteOptions(q: Query, body: unknown): DeleteOptions {
 
 async function readDeleteBody(req: Request): Promise<unknown> {
   const raw = await readBody(req);
-  return raw.length ? parseJson(raw) : undefined;
+  return raw.length ? parseDeleteBody(raw, req.get('content-type')) : undefined;
 }
 
 async function deleteOne(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {

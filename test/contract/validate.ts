@@ -139,6 +139,8 @@ export class ContractValidator {
   readonly doc: ContractDocument;
   private readonly violations: Violation[] = [];
   private readonly stats: ContractStats = { exchanges: 0, bodiesChecked: 0, objectsChecked: 0, unchecked: {} };
+  /** The exchange being checked was a dry run: nothing was stored, so no resourceVersion (as upstream). */
+  private dryRun = false;
 
   constructor(doc = new ContractDocument()) {
     this.doc = doc;
@@ -157,6 +159,7 @@ export class ContractValidator {
     this.stats.exchanges++;
     if (ex.upgraded) return this.skip('connection upgrade (exec/attach/port-forward)', found);
     const url = new URL(ex.url, 'http://kubemock');
+    this.dryRun = url.searchParams.has('dryRun');
     const pathname = decodeURIComponent(url.pathname);
     const op = this.doc.operation(ex.method, pathname);
     if (!op) {
@@ -316,7 +319,8 @@ export class ContractValidator {
     const upstream = upstreamViolation(apiVersion, kind, object);
     if (upstream) add('upstream', `${id}: ${upstream}`);
     if (!unstoredKinds.has(kind) && this.doc.schemaForObject(apiVersion, kind)) {
-      const missing = ['name', 'uid', 'resourceVersion', 'creationTimestamp'].filter((f) => !meta || meta[f] === undefined || meta[f] === null || meta[f] === '');
+      const required = this.dryRun ? ['name', 'uid', 'creationTimestamp'] : ['name', 'uid', 'resourceVersion', 'creationTimestamp'];
+      const missing = required.filter((f) => !meta || meta[f] === undefined || meta[f] === null || meta[f] === '');
       if (missing.length) add('invariant', `${id}: metadata lacks ${missing.join(', ')}`);
     }
   }
