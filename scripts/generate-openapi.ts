@@ -876,6 +876,38 @@ function discoveryPaths(groupVersions: GroupVersion[]): Map<string, JsonObject> 
   return out;
 }
 
+/** kubemock's own failure-injection endpoints (server/nodes/admin-router.ts). */
+function adminPaths(): JsonObject {
+  const result = {
+    type: 'object',
+    properties: { ok: { type: 'boolean' }, message: { type: 'string' }, node: { type: 'string' }, action: { type: 'string' }, containers: { type: 'array', items: { type: 'string' } } },
+    required: ['ok'],
+  };
+  const answers = {
+    '200': { content: { 'application/json': { schema: result } }, description: 'done' },
+    '400': { content: { 'application/json': { schema: result } }, description: 'the action does not apply' },
+    '404': { content: { 'application/json': { schema: result } }, description: 'no such simulated node, pod or container' },
+  };
+  const action = (operationId: string, description: string, actions: string[], params: JsonObject[], body?: JsonObject): JsonObject => ({
+    parameters: [...params, { ...pathParam('action', `one of ${actions.join(', ')}`), schema: { type: 'string', enum: actions } }],
+    post: {
+      description, operationId, tags: ['kubemock'], responses: answers,
+      ...(body ? { requestBody: { content: { 'application/json': { schema: body } }, required: false } } : {}),
+    },
+  });
+  const nodesList = {
+    type: 'object', required: ['nodes'],
+    properties: { nodes: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, running: { type: 'boolean' }, internalIP: { type: 'string' }, podCIDR: { type: 'string' } } } } },
+  };
+  return {
+    '/kubemock/v1/nodes': { get: { description: 'the simulated worker nodes', operationId: 'listKubemockNodes', tags: ['kubemock'], responses: { '200': { content: { 'application/json': { schema: nodesList } }, description: 'OK' } } } },
+    '/kubemock/v1/nodes/{node}/{action}': action('injectNodeFailure', 'stop, start, delete or crash (stop and delete) a simulated node', ['stop', 'start', 'delete', 'crash'], [pathParam('node', 'node name')]),
+    '/kubemock/v1/namespaces/{namespace}/pods/{pod}/{action}': action('injectPodFailure', 'crash a container (optionally in a loop), end a crash loop, or make a pod unready or ready', ['crash', 'recover', 'unready', 'ready'],
+      [pathParam('namespace', 'namespace'), pathParam('pod', 'pod name')],
+      { type: 'object', properties: { container: { type: 'string' }, exitCode: { type: 'integer' }, loop: { type: 'boolean' } } }),
+  };
+}
+
 /** Everything the REST API serves in one document (the SDK's source): discovery paths lose their trailing slash. */
 function mergedDocument(docs: Map<string, JsonObject>, schemas: Map<string, JsonObject>, info: JsonObject): JsonObject {
   const paths: JsonObject = {};
@@ -891,6 +923,7 @@ function mergedDocument(docs: Map<string, JsonObject>, schemas: Map<string, Json
   const document = (operationId: string, description: string): JsonObject => ({
     get: { description, operationId, responses: { '200': { content: { 'application/json': { schema: { type: 'object' } } }, description: 'OK' }, '406': { description: 'Not Acceptable' } }, tags: ['openapi'] },
   });
+  Object.assign(paths, adminPaths());
   paths['/openapi/v2'] = document('getOpenAPIV2', 'the swagger 2.0 document of the whole API');
   paths['/openapi/v3'] = document('getOpenAPIV3Index', 'the OpenAPI v3 discovery document');
   paths['/openapi/v3/{path}'] = {

@@ -4296,6 +4296,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kubemock/v1/namespaces/{namespace}/pods/{pod}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description namespace */
+                namespace: string;
+                /** @description pod name */
+                pod: string;
+                /** @description one of crash, recover, unready, ready */
+                action: "crash" | "recover" | "unready" | "ready";
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description crash a container (optionally in a loop), end a crash loop, or make a pod unready or ready */
+        post: operations["injectPodFailure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kubemock/v1/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the simulated worker nodes */
+        get: operations["listKubemockNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kubemock/v1/nodes/{node}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description node name */
+                node: string;
+                /** @description one of stop, start, delete, crash */
+                action: "stop" | "start" | "delete" | "crash";
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description stop, start, delete or crash (stop and delete) a simulated node */
+        post: operations["injectNodeFailure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/livez": {
         parameters: {
             query?: never;
@@ -23321,6 +23384,165 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    injectPodFailure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description namespace */
+                namespace: string;
+                /** @description pod name */
+                pod: string;
+                /** @description one of crash, recover, unready, ready */
+                action: "crash" | "recover" | "unready" | "ready";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    container?: string;
+                    exitCode?: number;
+                    loop?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: string;
+                        containers?: string[];
+                        message?: string;
+                        node?: string;
+                        ok: boolean;
+                    };
+                };
+            };
+            /** @description the action does not apply */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: string;
+                        containers?: string[];
+                        message?: string;
+                        node?: string;
+                        ok: boolean;
+                    };
+                };
+            };
+            /** @description no such simulated node, pod or container */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: string;
+                        containers?: string[];
+                        message?: string;
+                        node?: string;
+                        ok: boolean;
+                    };
+                };
+            };
+        };
+    };
+    listKubemockNodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nodes: {
+                            internalIP?: string;
+                            name?: string;
+                            podCIDR?: string;
+                            running?: boolean;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    injectNodeFailure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description node name */
+                node: string;
+                /** @description one of stop, start, delete, crash */
+                action: "stop" | "start" | "delete" | "crash";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: string;
+                        containers?: string[];
+                        message?: string;
+                        node?: string;
+                        ok: boolean;
+                    };
+                };
+            };
+            /** @description the action does not apply */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: string;
+                        containers?: string[];
+                        message?: string;
+                        node?: string;
+                        ok: boolean;
+                    };
+                };
+            };
+            /** @description no such simulated node, pod or container */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: string;
+                        containers?: string[];
+                        message?: string;
+                        node?: string;
+                        ok: boolean;
+                    };
                 };
             };
         };

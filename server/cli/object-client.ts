@@ -9,7 +9,8 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
   return {
     async get<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, name: string) {
       try {
-        return (await registry.get(registry.ref(gr.group, gr.resource), namespace, name)) as T;
+        // Stored objects are shared: callers get their own copy to change.
+        return structuredClone(await registry.get(registry.ref(gr.group, gr.resource), namespace, name)) as T;
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
