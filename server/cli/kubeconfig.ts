@@ -16,7 +16,8 @@ export function kubeconfigYaml(opts: KubeconfigOptions): string {
   const name = opts.name ?? 'kubemock';
   const cluster: Record<string, unknown> = { server: opts.server };
   if (opts.caData) cluster['certificate-authority-data'] = opts.caData;
-  else cluster['insecure-skip-tls-verify'] = true;
+  // Only plain http needs the flag; an https server without a CA of ours is verified against the system roots.
+  else if (!opts.server.startsWith('https:')) cluster['insecure-skip-tls-verify'] = true;
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
