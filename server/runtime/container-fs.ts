@@ -144,6 +144,11 @@ export class ContainerFs implements ContainerFiles {
     await fsp.appendFile(this.writable(path).hostPath, data);
   }
 
+  /** A directory of the image itself (beneath any mounts). */
+  async mkdirImage(path: string): Promise<void> {
+    await fsp.mkdir(join(this.rootDir, posix.resolve('/', path)), { recursive: true });
+  }
+
   async writeImageFile(path: string, data: string | Uint8Array): Promise<void> {
     const host = join(this.rootDir, posix.resolve('/', path));
     await fsp.mkdir(dirname(host), { recursive: true });

@@ -88,6 +88,7 @@ export interface SimulatedRuntime {
 
 const podRef = { kind: 'Pod', apiVersion: 'v1' };
 const startWaitMs = 5000;
+const imageDirs = ['/bin', '/dev', '/etc', '/home', '/root', '/tmp', '/usr/bin', '/var/log', '/var/run'];
 
 function podKey(pod: DeepReadonly<Pod>): string {
   return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
@@ -166,6 +167,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     const dir = podDir(pod);
     const volumes = podVolumes(pod, handle.podIP, handle.volumePaths, { podDir: dir, nodeDir: join(opts.dataDir, 'nodes', handle.nodeName) }, objects);
     const fs = new ContainerFs(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes));
+    // the directories every image has, so `cd /tmp` and `ln -s x /tmp/y` behave as in a container
+    for (const d of imageDirs) await fs.mkdirImage(d);
     await fs.writeImageFile('/etc/hostname', `${names.hostname}\n`);
     await fs.writeImageFile('/etc/hosts', `127.0.0.1\tlocalhost\n${handle.podIP}\t${names.fqdn}${names.fqdn !== names.hostname ? `\t${names.hostname}` : ''}\n`);
     const ns = pod.metadata?.namespace ?? 'default';

@@ -148,9 +148,11 @@ const wget: ShellCommand = async (argv, ctx) => {
     else if (a.startsWith('-O')) output = a.slice(2);
     else if (a === '-T') timeoutMs = Number(argv[++i]) * 1000;
     else if (a === '--spider') spider = true;
-    else if (/^-[a-zA-Z]+$/.test(a)) {
-      if (a.includes('q')) quiet = true;
-      if (a.endsWith('O')) output = argv[++i];
+    else if (/^-[a-zA-Z]/.test(a) && !a.startsWith('--')) {
+      // a cluster such as -qO- or -qO FILE: the first O takes the rest of the word, or the next word
+      const o = a.indexOf('O');
+      if (a.slice(1, o < 0 ? undefined : o).includes('q')) quiet = true;
+      if (o >= 0) output = o + 1 < a.length ? a.slice(o + 1) : argv[++i];
     } else if (!a.startsWith('-')) target = a;
   }
   const url = target ? urlOf(target) : undefined;

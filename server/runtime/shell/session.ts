@@ -80,26 +80,28 @@ async function ttyRepl(shell: Shell, stdin: Readable, out: Out): Promise<number>
       stdin.off('data', onData);
       resolve(shell.status);
     };
-    const submit = (text: string): void => {
-      busy = busy.then(async () => {
-        if (done) return;
-        pending += `${text}\n`;
-        const code = await runComplete(shell, pending, { stdin: emptyIn, stdout: out, stderr: out });
-        if (code === 'incomplete') {
-          out.write('> ');
-          return;
-        }
-        pending = '';
-        if (code === 'exit') return finish();
-        out.write(prompt());
-      });
+    /** Runs one entered line; resolves when the shell is ready for the next. */
+    const submit = async (text: string): Promise<void> => {
+      if (done) return;
+      pending += `${text}\n`;
+      const code = await runComplete(shell, pending, { stdin: emptyIn, stdout: out, stderr: out });
+      if (code === 'incomplete') {
+        out.write('> ');
+        return;
+      }
+      pending = '';
+      if (code === 'exit') return finish();
+      out.write(prompt());
     };
-    const onData = (chunk: Buffer | string): void => {
-      for (const ch of Buffer.from(chunk).toString('utf8')) {
+    // Typed-ahead input is echoed only when the shell reads it, as busybox's line editing does.
+    const feed = async (text: string): Promise<void> => {
+      for (const ch of text) {
+        if (done) return;
         if (ch === '\r' || ch === '\n') {
           out.write('\n');
-          submit(line);
+          const entered = line;
           line = '';
+          await submit(entered);
         } else if (ch === '\x7f' || ch === '\b') {
           if (line.length) {
             line = line.slice(0, -1);
@@ -113,13 +115,17 @@ async function ttyRepl(shell: Shell, stdin: Readable, out: Out): Promise<number>
         } else if (ch === '\x04') {
           if (!line) {
             out.write('\n');
-            void busy.then(finish);
+            return finish();
           }
         } else if (ch >= ' ' || ch === '\t') {
           line += ch;
           out.write(ch);
         }
       }
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const text = Buffer.from(chunk).toString('utf8');
+      busy = busy.then(() => feed(text));
     };
     stdin.on('data', onData);
     stdin.once('end', () => void busy.then(finish));
