@@ -69,6 +69,9 @@ async function churnPods(a: { namespace: string; count: number; perSecond: numbe
     const due = Math.min(a.count, Math.floor(((epochMs() - start) * a.perSecond) / 1000) + 1);
     for (; i < due; i++) {
       await km!.registry.create(ref, a.namespace, pod(a.namespace, `w-${i}`, { 'bench/t': String(epochMs()) }));
+      // Each write in its own macrotask, as separate API requests would be: a chain of awaits
+      // would hold every watch stream's corked writes until the whole batch was done.
+      await new Promise((r) => setImmediate(r));
     }
     await new Promise((r) => setTimeout(r, 2));
   }

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { Clock } from '../meta/clock.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry, RegistryWatchEvent, WatchOptions } from '../registry/generic.js';
-import type { ResourceRef } from '../registry/resource.js';
+import { apiVersionOf, type ResourceRef } from '../registry/resource.js';
 import type { Representation } from './negotiate.js';
 import { objectJson } from './serialize.js';
 import { buildTable, type IncludeObject } from './table-output.js';
@@ -19,6 +19,23 @@ export interface WatchStreamOptions extends WatchOptions {
 const maxBufferedBytes = 32 * 1024 * 1024;
 
 /**
+ * One event usually reaches every watcher of its resource, so its JSON line is built and encoded
+ * once and the same bytes written to each stream. Stored objects never change in place, so the
+ * object's identity plus the event type and served version identify the line. Built per watcher,
+ * every event cost each watcher several string copies of the whole object and a UTF-8 encoding.
+ */
+const lineCache = new WeakMap<KubeObject, { key: string; line: Buffer }>();
+
+function jsonEventLine(registry: Registry, ref: ResourceRef, type: string, o: KubeObject): Buffer {
+  const key = `${type} ${apiVersionOf(ref)}`;
+  const hit = lineCache.get(o);
+  if (hit?.key === key) return hit.line;
+  const line = Buffer.from(`{"type":"${type}","object":${objectJson(registry, ref, o)}}\n`);
+  lineCache.set(o, { key, line });
+  return line;
+}
+
+/**
  * Streams a watch as newline-delimited JSON events over a chunked response. Teardown hangs on
  * res 'close', because req 'close' fires in Node 20 once the body has been read.
  */
@@ -30,9 +47,9 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Cache-Control', 'no-cache, private');
 
-  const write = (line: string): void => {
+  const write = (line: string | Buffer): void => {
     if (closed) return;
-    res.write(line + '\n');
+    res.write(typeof line === 'string' ? line + '\n' : line);
     if (res.writableLength > maxBufferedBytes) finish();
   };
   const encodeObject = (o: KubeObject): string => {
@@ -57,7 +74,8 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
       case 'MODIFIED':
       case 'DELETED':
         lastRv = e.object.metadata.resourceVersion ?? lastRv;
-        write(`{"type":"${e.type}","object":${encodeObject(e.object)}}`);
+        if (opts.representation.kind === 'table') write(`{"type":"${e.type}","object":${encodeObject(e.object)}}`);
+        else write(jsonEventLine(registry, ref, e.type, e.object));
         break;
       case 'BOOKMARK':
         write(bookmark(e.resourceVersion, e.initialEventsEnd));
