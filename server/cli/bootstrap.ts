@@ -2,8 +2,10 @@ import { isAlreadyExists } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry } from '../registry/generic.js';
 
+type BootstrapObject = { group: string; resource: string; namespace: string; object: KubeObject };
+
 /** What a fresh cluster holds: the system namespaces and the default StorageClass `standard`. */
-const bootstrap: { group: string; resource: string; namespace: string; object: KubeObject }[] = [
+const bootstrap: BootstrapObject[] = [
   ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({
     group: '', resource: 'namespaces', namespace: '', object: { metadata: { name } },
   })),
@@ -22,27 +24,55 @@ const bootstrap: { group: string; resource: string; namespace: string; object: K
 ];
 
 /** The first address of the service range, which real clusters give the `kubernetes` Service. */
-function firstServiceIP(cidr: string): string {
+/** The n-th address of the service range (kubeadm: .1 for kubernetes, .10 for kube-dns). */
+function serviceIP(cidr: string, n: number): string {
   const [ip] = cidr.split('/');
   const parts = ip.split('.').map(Number);
-  parts[3] += 1;
+  parts[3] += n;
   return parts.join('.');
 }
 
-function kubernetesService(serviceCidr: string): { group: string; resource: string; namespace: string; object: KubeObject } {
+/** The ClusterIP of kube-dns, the nameserver in every pod's resolv.conf. */
+export function kubeDnsIP(serviceCidr: string): string {
+  return serviceIP(serviceCidr, 10);
+}
+
+
+function kubernetesService(serviceCidr: string): BootstrapObject {
   return {
     group: '',
     resource: 'services',
     namespace: 'default',
     object: {
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { clusterIP: firstServiceIP(serviceCidr), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
+      spec: { clusterIP: serviceIP(serviceCidr, 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
     },
   };
 }
 
-export async function bootstrapObjects(registry: Registry, serviceCidr: string): Promise<void> {
-  for (const b of [...bootstrap, kubernetesService(serviceCidr)]) {
+/** kube-dns as kubeadm installs it, so `nslookup` names its server and the address resolves back. */
+function kubeDnsService(serviceCidr: string): BootstrapObject {
+  return {
+    group: '',
+    resource: 'services',
+    namespace: 'kube-system',
+    object: {
+      metadata: { name: 'kube-dns', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
+      spec: {
+        clusterIP: kubeDnsIP(serviceCidr), selector: { 'k8s-app': 'kube-dns' }, sessionAffinity: 'None', type: 'ClusterIP',
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+        ],
+      },
+    },
+  };
+}
+
+export async function bootstrapObjects(registry: Registry, serviceCidr: string, opts: { dns?: boolean } = {}): Promise<void> {
+  const services = [kubernetesService(serviceCidr), ...(opts.dns ? [kubeDnsService(serviceCidr)] : [])];
+  for (const b of [...bootstrap, ...services]) {
     if (!registry.resources.some((r) => r.group === b.group && r.resource === b.resource)) continue;
     const ref = registry.ref(b.group, b.resource);
     // What a previous run (--data-dir) or another instance (--etcd-endpoints) created stays: creating it

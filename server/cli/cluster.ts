@@ -30,8 +30,13 @@ import { startLeaderElection } from './leader-election.js';
 import { protectServer, tokenAuthenticator } from '../api/auth.js';
 import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
-import { bootstrapObjects } from './bootstrap.js';
+import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
+import { createPodStreamHandlers, createUpgradeHandler } from '../api/streams/index.js';
+import { eventRecorder } from '../controllers/events.js';
+import type { BehaviourMap } from '../runtime/behaviour.js';
+import { startServiceProxy, type ServiceProxy } from '../runtime/service-proxy.js';
+import { createSimulatedRuntime, type SimulatedRuntime } from '../runtime/simulated-runtime.js';
 
 export interface DnsOptions {
   /** 0 picks a free port; null turns the DNS server off. */
@@ -63,6 +68,13 @@ export interface KubemockOptions {
   /** Serve HTTPS with these PEM files, or with a CA and certificate made at start (kept in dataDir/tls). */
   tls?: { certFile: string; keyFile: string } | { selfSigned: true };
   logger?: Logger;
+  /**
+   * What runs containers: 'simulated' (default) gives every pod real listeners on its IP, volumes as
+   * directories, exec, logs and port-forward; 'instant' only plays the pod lifecycle (no sockets).
+   */
+  containers?: 'simulated' | 'instant';
+  /** Behaviours for images (from --behaviours modules); they win over the built-ins. */
+  behaviours?: BehaviourMap[];
 }
 
 export const defaultOptions: KubemockOptions = {
@@ -134,15 +146,17 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
     decoder: schemaBodyDecoder(),
   });
-  await bootstrapObjects(registry, config.serviceCidr);
+  const dnsOpts: DnsOptions = { ...defaultDns, ...opts.dns };
+  await bootstrapObjects(registry, config.serviceCidr, { dns: dnsOpts.port !== null });
   const informers = new InformerFactory(registry);
   const dataDir = opts.controllers.dataDir ?? (opts.dataDir ? join(opts.dataDir, 'volumes') : await mkdtemp(join(tmpdir(), 'kubemock-data-')));
   await mkdir(dataDir, { recursive: true });
-  const dnsOpts: DnsOptions = { ...defaultDns, ...opts.dns };
 
   const client = registryObjectClient(registry);
+  // Containers and the service proxy need the DNS server's address, so they start after it (below).
+  let sim: SimulatedRuntime | undefined;
   const startPlane = () => startControllers({
-    informers, client, clock, logger, binder: storagePodBinder(storage, clock), kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
+    informers, client, clock, logger, binder: storagePodBinder(storage, clock), runtime: sim?.runtime, kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
     config: {
       featureGates: config.featureGates,
       dataDir,
@@ -155,16 +169,6 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
       ...opts.controllers,
     },
   });
-  // On etcd, controllers run only while this process holds the leader lease (admin endpoints are off there).
-  const etcd = storage instanceof EtcdStorage ? storage : undefined;
-  let controllers = opts.controllers.enabled === false || etcd ? undefined : startPlane();
-  const election = opts.controllers.enabled === false || !etcd ? undefined : startLeaderElection({
-    client: etcd.client, prefix: etcd.prefix, logger,
-    onStartedLeading: () => { controllers = startPlane(); },
-    onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
-  });
-  informers.start();
-
   let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
   let stopDnsView: (() => void) | undefined;
   if (dnsOpts.port !== null) {
@@ -176,15 +180,37 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     });
   }
 
+  let proxy: ServiceProxy | undefined;
+  if (opts.controllers.enabled !== false && (opts.containers ?? 'simulated') === 'simulated') {
+    sim = createSimulatedRuntime({
+      dataDir, logger, clock, informers, behaviours: opts.behaviours, zone: dnsOpts.zone,
+      events: eventRecorder(client, clock, logger, 'kubelet'),
+      dnsServer: { host: opts.host, port: dns?.udpPort ?? 53, address: kubeDnsIP(config.serviceCidr) },
+    });
+    proxy = startServiceProxy({ informers, logger, network: sim.network });
+  }
+
+  // On etcd, controllers run only while this process holds the leader lease (admin endpoints are off there).
+  const etcd = storage instanceof EtcdStorage ? storage : undefined;
+  let controllers = opts.controllers.enabled === false || etcd ? undefined : startPlane();
+  const election = opts.controllers.enabled === false || !etcd ? undefined : startLeaderElection({
+    client: etcd.client, prefix: etcd.prefix, logger,
+    onStartedLeading: () => { controllers = startPlane(); },
+    onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
+  });
+  informers.start();
+
   const binder = storagePodBinder(storage, clock);
+  const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
   const app = createApiApp({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }), findDuplicateFields,
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
-    subresources: { 'pods/binding': bindingHandler(binder) },
+    subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder) },
   });
   const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
     : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) as unknown as Server : createServer(app);
+  if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
   if (opts.token) protectServer(server, tokenAuthenticator(opts.token));
   server.keepAliveTimeout = 65_000;
   const address = await listen(server, opts.host, opts.port);
@@ -213,6 +239,8 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
       stopped = true;
       await election?.stop();
       controllers?.stop();
+      await proxy?.stop();
+      await sim?.stop();
       stopDnsView?.();
       informers.stop();
       await dns?.close();

@@ -3,6 +3,7 @@ import { parseKubernetesMinor } from '../api/version.js';
 import { startKubemock, type KubemockOptions } from './cluster.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { lookupDns } from '../dns/lookup-cli.js';
+import { loadBehaviourModule } from '../runtime/behaviour-registry.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -79,6 +80,8 @@ interface ServeFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsSelfSigned?: boolean;
+  behaviours: string[];
+  containers: 'simulated' | 'instant';
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -97,6 +100,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags.tlsCert || flags.tlsKey ? { tls: { certFile: flags.tlsCert!, keyFile: flags.tlsKey! } } : flags.tlsSelfSigned ? { tls: { selfSigned: true as const } } : {}),
     grpcPort: flags.grpcPort,
+    containers: flags.containers,
+    behaviours: await Promise.all(flags.behaviours.map((f) => loadBehaviourModule(f))),
     dns: { port: flags.dnsPort, zone: flags.clusterDomain, ttlSeconds: flags.dnsTtl, upstream: flags.dnsUpstream },
   };
   if (!!flags.tlsCert !== !!flags.tlsKey) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
@@ -168,6 +173,8 @@ export function buildCli(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-self-signed', 'serve HTTPS with a CA and certificate made at start (kept in --data-dir); the kubeconfig carries the CA')
+    .option('--behaviours <module>', 'a module mapping image patterns to container behaviours (repeatable); see docs/behaviours.md', (v: string, all: string[]) => [...all, v], [])
+    .addOption(new Option('--containers <runtime>', 'simulated: pods get real listeners, volumes, exec and logs; instant: lifecycle only').choices(['simulated', 'instant']).default('simulated'))
     .option('--dns-port <port>', 'DNS port, UDP and TCP (0 = a free port)', port, 1053)
     .option('--cluster-domain <zone>', 'the cluster DNS zone', 'cluster.local')
     .option('--dns-ttl <seconds>', 'TTL of DNS answers', nonNegativeInt, 30)

@@ -69,7 +69,9 @@ function isBehaviour(v: unknown): v is Behaviour {
  * image patterns to behaviours. Throws with the offending pattern when an entry has no start().
  */
 export async function loadBehaviourModule(path: string): Promise<BehaviourMap> {
-  const mod = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; behaviours?: unknown };
+  const url = pathToFileURL(resolve(path)).href;
+  // TypeScript modules load through tsx, so users need no build step of their own.
+  const mod = (/\.[cm]?ts$/.test(path) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown; behaviours?: unknown };
   const exported = mod.behaviours ?? mod.default;
   if (typeof exported !== 'object' || exported === null) {
     throw new Error(`${path}: expected a default export (or an export named "behaviours") mapping image patterns to behaviours`);

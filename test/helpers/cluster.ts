@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +35,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const { contract = process.env.KUBEMOCK_CONTRACT !== '0', ...kmOpts } = opts;
   const km = await startKubemock({
     port: 0, host: '127.0.0.1', logLevel: 'silent', ...kmOpts,
+    cluster: { serviceCidr: `127.${200 + randomInt(50)}.0.0/16`, ...opts.cluster },
     dns: { port: 0, ...opts.dns },
     grpcPort: opts.grpcPort ?? 0,
-    controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, ...opts.controllers },
+    // pod and service ranges of their own, so clusters of tests running side by side never share an address
+    controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, podCidr: `127.${20 + randomInt(70)}.0.0/16`, ...opts.controllers },
   });
   const proxy = contract ? await startRecordingProxy(km.urls.api) : undefined;
   const api = proxy?.url ?? km.urls.api;
