@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { eventually } from './helpers/kubectl.js';
 import { spawnKubemock } from './helpers/process.js';
+
+const seed = join(import.meta.dirname, '..', '..', 'shared', 'seed');
 
 interface Item {
   metadata: { name: string; resourceVersion: string };
@@ -61,6 +67,36 @@ describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
         body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-restart' } }),
       })).json() as Item;
       assert.ok(Number(created.metadata.resourceVersion) > maxRv, 'resourceVersions continue upward after a restart');
+    } finally {
+      await second.stop();
+    }
+  });
+  it('brings pods back after kill -9: same IPs, their servers up again, their volumes intact', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubemock-crash-'));
+    dirs.push(dir);
+    const ranges = ['--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`];
+    const args = ['--data-dir', dir, ...ranges, '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0'];
+    const first = await spawnKubemock(args);
+    const post = async (path: string, file: string): Promise<void> => {
+      const res = await fetch(`${first.urls.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(seed, file)) });
+      assert.equal(res.status, 201, await res.text());
+    };
+    await post('/api/v1/namespaces/default/services', 'terra10-service-headless.yaml');
+    await post('/apis/apps/v1beta1/namespaces/default/statefulsets', 'terra10-statefulset.yaml');
+    const readyIP = (api: string) => eventually(async () => {
+      const pod = await (await fetch(`${api}/api/v1/namespaces/default/pods/terra10-0`)).json() as Pod;
+      return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? pod.status.podIP : undefined;
+    }, 30_000, 'terra10-0 ready');
+    const ip = await readyIP(first.urls.api);
+    assert.equal(await (await fetch(`http://${ip}:8090?name=Luc&from=DenBosch&to=Mars`)).text(), 'Hello, on terra10-0, Luc will be transported from DenBosch to Mars using the Terra10 transporter service\n');
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await spawnKubemock(args);
+    try {
+      assert.equal(await readyIP(second.urls.api), ip);
+      const log = await eventually(async () => (await fetch(`http://${ip}:8092`)).text(), 30_000, 'the monitor answering again');
+      assert.equal(log, 'transporter terra10-0 has transporteed Luc is transported from DenBosch to Mars\n');
     } finally {
       await second.stop();
     }

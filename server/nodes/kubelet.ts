@@ -145,6 +145,9 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       cr.startedAt = cs.state.running.startedAt ? Date.parse(cs.state.running.startedAt) : clock.now();
       cr.lastTerminated = cs.lastState?.terminated ? (structuredClone(cs.lastState.terminated) as ContainerStateTerminated) : undefined;
       byContainerID.set(cr.containerID, { key: `${rec.namespace}/${rec.name}`, container: cr.name });
+      // the process that ran it is gone: bring the container back under the same ID (servers, volumes)
+      const spec = pod.spec?.containers?.find((c) => c.name === cs.name);
+      if (spec) runtime.start(handle(pod, rec, spec, cr.containerID)).catch((err: unknown) => deps.logger.warn({ err, pod: `${rec.namespace}/${rec.name}` }, 'restarting an adopted container'));
     }
   };
 
