@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { KubeObject } from '../server/meta/types.js';
+import type { DeepReadonly, KubeObject } from '../server/meta/types.js';
 import { httpGet } from '../server/runtime/test-fixtures.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { eventually, kubectlOk } from './helpers/kubectl.js';
@@ -51,7 +51,7 @@ function count(who: string[]): Record<string, number> {
 describe('a ClusterIP Service over simulated pods, through the service proxy', () => {
   let c: TestCluster;
   let url = '';
-  const slices = (): (EndpointSlice & KubeObject)[] =>
+  const slices = (): readonly DeepReadonly<EndpointSlice & KubeObject>[] =>
     c.informers.for<EndpointSlice & KubeObject>('discovery.k8s.io', 'endpointslices').list('default')
       .filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'spread');
   /** The readiness of each pod's endpoint as the service proxy sees it (it reads the same informer). */
