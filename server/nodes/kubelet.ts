@@ -147,7 +147,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       byContainerID.set(cr.containerID, { key: `${rec.namespace}/${rec.name}`, container: cr.name });
       // the process that ran it is gone: bring the container back under the same ID (servers, volumes)
       const spec = pod.spec?.containers?.find((c) => c.name === cs.name);
-      if (spec) runtime.start(handle(pod, rec, spec, cr.containerID)).catch((err: unknown) => deps.logger.warn({ err, pod: `${rec.namespace}/${rec.name}` }, 'restarting an adopted container'));
+      if (spec) Promise.resolve(runtime.start(handle(pod, rec, spec, cr.containerID))).catch((err: unknown) => deps.logger.warn({ err, pod: `${rec.namespace}/${rec.name}` }, 'restarting an adopted container'));
     }
   };
 
