@@ -71,7 +71,11 @@ function isBehaviour(v: unknown): v is Behaviour {
 export async function loadBehaviourModule(path: string): Promise<BehaviourMap> {
   const url = pathToFileURL(resolve(path)).href;
   // TypeScript modules load through tsx, so users need no build step of their own.
-  const mod = (/\.[cm]?ts$/.test(path) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown; behaviours?: unknown };
+  type Exports = { default?: unknown; behaviours?: unknown };
+  let mod = (/\.[cm]?ts$/.test(path) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as Exports;
+  // A .ts file outside an ESM package ("type": "module") loads as CommonJS: all its exports arrive as the default export.
+  const inner = mod.default as (Exports & { __esModule?: unknown }) | undefined;
+  if (typeof inner === 'object' && inner !== null && inner.__esModule === true) mod = inner;
   const exported = mod.behaviours ?? mod.default;
   if (typeof exported !== 'object' || exported === null) {
     throw new Error(`${path}: expected a default export (or an export named "behaviours") mapping image patterns to behaviours`);
