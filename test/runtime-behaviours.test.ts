@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { httpGet } from '../server/runtime/test-fixtures.js';
+import { eventually, kubectl, kubectlOk, type KubectlTarget } from './helpers/kubectl.js';
+import { spawnKubemock, type KubemockProcess } from './helpers/process.js';
+
+/**
+ * User behaviours given to the real CLI with --behaviours: a TypeScript module (loaded through tsx,
+ * so it may use types) and a plain ES module, then driven with kubectl and HTTP on the pod IPs.
+ */
+
+// TypeScript on purpose: type annotations, an interface and `satisfies` must load without a build step.
+const greeterTs = `
+interface Req { url?: string }
+interface Res { end(body: string): void }
+interface Ctx {
+  podName: string; hostname: string; podIP: string; env: Readonly<Record<string, string>>;
+  log: { stdout(line: string): void; stderr(line: string): void };
+  listen(port: number, handler: (req: Req, res: Res) => void): Promise<unknown>;
+}
+interface Stdio { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } }
+
+const greeting: string = 'Hello';
+
+export default {
+  'example.com/greeter:*': {
+    name: 'greeter',
+    async start(ctx: Ctx): Promise<void> {
+      const mood: string = ctx.env.GREETER_MOOD ?? 'plain';
+      await ctx.listen(8080, (req: Req, res: Res) => {
+        const who = new URL(req.url ?? '/', 'http://greeter').searchParams.get('name') ?? 'world';
+        ctx.log.stdout(\`greeted \${who}\`);
+        res.end(\`\${greeting} \${who}, from \${ctx.hostname} (\${mood})\\n\`);
+      });
+      ctx.log.stdout(\`greeter listening on \${ctx.podIP}:8080\`);
+      ctx.log.stderr('greeter: no config file, using defaults');
+    },
+    exec(ctx: Ctx, argv: readonly string[], stdio: Stdio): number | undefined {
+      // only "greet" is ours; anything else falls through to the simulated shell
+      if (argv[0] !== 'greet') return undefined;
+      if (!argv[1]) {
+        stdio.stderr.write('usage: greet NAME\\n');
+        return 2;
+      }
+      stdio.stdout.write(\`\${greeting} \${argv[1]}, said \${ctx.podName}\\n\`);
+      return 0;
+    },
+  },
+} satisfies Record<string, { name: string; start(ctx: Ctx): Promise<void> }>;
+`;
+
+// Plain JavaScript, exported under the name "behaviours"; its probe hook decides readiness.
+const counterMjs = `
+let hits = 0;
+export const behaviours = {
+  'example.com/counter*': {
+    async start(ctx) {
+      await ctx.listen(9000, (_req, res) => {
+        hits++;
+        ctx.log.stdout('hit ' + hits);
+        res.end('count ' + hits + '\\n');
+      });
+    },
+    exec(_ctx, argv, stdio) {
+      if (argv[0] !== 'count') return undefined;
+      stdio.stdout.write(hits + '\\n');
+      return 0;
+    },
+    // ready only once it has served a request, whatever the spec's probe says
+    probe(_ctx, kind) {
+      return kind === 'readiness' ? hits > 0 : undefined;
+    },
+  },
+};
+`;
+
+const brokenTs = `
+export default {
+  'example.com/fine:*': { start() {} },
+  'example.com/broken*': { name: 'no start here' },
+};
+`;
+
+describe('--behaviours modules on the real CLI', () => {
+  let dir: string;
+  let km: KubemockProcess;
+  let k: KubectlTarget;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kubemock-behaviours-'));
+    await writeFile(join(dir, 'greeter.ts'), greeterTs);
+    await writeFile(join(dir, 'counter.mjs'), counterMjs);
+    await writeFile(join(dir, 'broken.ts'), brokenTs);
+    const kubeconfig = join(dir, 'kubeconfig');
+    km = await spawnKubemock([
+      '--behaviours', join(dir, 'greeter.ts'), '--behaviours', join(dir, 'counter.mjs'), '--write-kubeconfig', kubeconfig,
+      '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0',
+      // ranges of its own, so tests running side by side never share an address
+      '--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`,
+    ], 60_000);
+    k = { kubeconfig, cacheDir: join(dir, 'cache') };
+  });
+  after(async () => {
+    await km?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const runningPodIP = (pod: string): Promise<string> =>
+    eventually(async () => {
+      const [phase, ip] = (await kubectlOk(k, ['get', 'pod', pod, '-o', 'jsonpath={.status.phase} {.status.podIP}'])).split(' ');
+      return phase === 'Running' && ip ? ip : undefined;
+    }, 30_000, `${pod} Running`);
+
+  it('a TypeScript module: its server answers on the pod IP, its exec hook runs, its log shows', async () => {
+    await kubectlOk(k, ['run', 'greeter', '--image=example.com/greeter:1', '--env=GREETER_MOOD=cheerful']);
+    const ip = await runningPodIP('greeter');
+    const answer = await eventually(async () => await httpGet(`http://${ip}:8080/?name=Luc`), 30_000, 'greeter answering');
+    assert.deepEqual(answer, { status: 200, body: 'Hello Luc, from greeter (cheerful)\n' });
+
+    assert.equal(await kubectlOk(k, ['exec', 'greeter', '--', 'greet', 'Elvis']), 'Hello Elvis, said greeter\n');
+    const usage = await kubectl(k, ['exec', 'greeter', '--', 'greet']);
+    assert.equal(usage.stderr.split('\n')[0], 'usage: greet NAME');
+    assert.match(usage.stderr, /command terminated with exit code 2/);
+    // a command the hook declines runs in the simulated shell
+    assert.equal(await kubectlOk(k, ['exec', 'greeter', '--', 'hostname']), 'greeter\n');
+
+    const logs = await kubectlOk(k, ['logs', 'greeter']);
+    assert.deepEqual(logs.split('\n').filter(Boolean), [`greeter listening on ${ip}:8080`, 'greeter: no config file, using defaults', 'greeted Luc']);
+  });
+
+  it('a plain .mjs module: its exec hook and its probe hook (readiness follows the hook, not the spec)', async () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'counter' },
+      spec: {
+        containers: [{
+          name: 'counter', image: 'registry.example.com:5000/example.com/counter:2',
+          // this probe would always fail; the behaviour's probe hook overrides it
+          readinessProbe: { exec: { command: ['false'] }, periodSeconds: 1 },
+        }],
+      },
+    };
+    await kubectlOk(k, ['apply', '-f', '-'], { stdin: JSON.stringify(pod) });
+    const ip = await runningPodIP('counter');
+    const ready = (): Promise<string> => kubectlOk(k, ['get', 'pod', 'counter', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    assert.equal(await kubectlOk(k, ['exec', 'counter', '--', 'count']), '0\n');
+    assert.equal(await ready(), 'False', 'not ready before its first request');
+    assert.equal((await httpGet(`http://${ip}:9000/`)).body, 'count 1\n');
+    await eventually(async () => ((await ready()) === 'True' ? true : undefined), 30_000, 'counter Ready once it served a request');
+    assert.equal(await kubectlOk(k, ['exec', 'counter', '--', 'count']), '1\n');
+    assert.equal(await kubectlOk(k, ['logs', 'counter']), 'hit 1\n');
+  });
+
+  it('a module whose behaviour has no start() stops the CLI with a message naming the pattern', async () => {
+    const err = await spawnKubemock(['--behaviours', join(dir, 'broken.ts'), '--nodes', '0'], 60_000).then(
+      async (p) => {
+        await p.stop();
+        return undefined;
+      },
+      (e: unknown) => e as Error,
+    );
+    assert.ok(err, 'kubemock started with a broken behaviours module');
+    assert.match(err.message, /kubemock exited \([1-9]\d*\) before it was ready/);
+    assert.match(err.message, /behaviour for "example\.com\/broken\*" has no start\(\) function/);
+  });
+});
