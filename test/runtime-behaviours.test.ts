@@ -115,8 +115,18 @@ describe('--behaviours modules on the real CLI', () => {
       return phase === 'Running' && ip ? ip : undefined;
     }, 30_000, `${pod} Running`);
 
-  it('a TypeScript module: its server answers on the pod IP, its exec hook runs, its log shows', async () => {
-    await kubectlOk(k, ['run', 'greeter', '--image=example.com/greeter:1', '--env=GREETER_MOOD=cheerful']);
+  it('a TypeScript module: its server answers on the pod IP, its exec hook runs (kubectl exec and exec probes), its log shows', async () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'greeter' },
+      spec: {
+        containers: [{
+          name: 'greeter', image: 'example.com/greeter:1', env: [{ name: 'GREETER_MOOD', value: 'cheerful' }],
+          // only the exec hook knows "greet": the pod turns Ready only if exec probes go through it
+          readinessProbe: { exec: { command: ['greet', 'kubelet'] }, periodSeconds: 1 },
+        }],
+      },
+    };
+    await kubectlOk(k, ['apply', '-f', '-'], { stdin: JSON.stringify(pod) });
     const ip = await runningPodIP('greeter');
     const answer = await eventually(async () => await httpGet(`http://${ip}:8080/?name=Luc`), 30_000, 'greeter answering');
     assert.deepEqual(answer, { status: 200, body: 'Hello Luc, from greeter (cheerful)\n' });
@@ -127,6 +137,11 @@ describe('--behaviours modules on the real CLI', () => {
     assert.match(usage.stderr, /command terminated with exit code 2/);
     // a command the hook declines runs in the simulated shell
     assert.equal(await kubectlOk(k, ['exec', 'greeter', '--', 'hostname']), 'greeter\n');
+
+    await eventually(async () => {
+      const ready = await kubectlOk(k, ['get', 'pod', 'greeter', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+      return ready === 'True' ? true : undefined;
+    }, 30_000, 'greeter Ready through its exec hook');
 
     const logs = await kubectlOk(k, ['logs', 'greeter']);
     assert.deepEqual(logs.split('\n').filter(Boolean), [`greeter listening on ${ip}:8080`, 'greeter: no config file, using defaults', 'greeted Luc']);

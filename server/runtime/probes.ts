@@ -1,9 +1,10 @@
 /**
  * Probes as the kubelet runs them, against the simulated container: httpGet (2xx/3xx within
- * timeoutSeconds), tcpSocket (the connection opens), exec (exit code 0 through the simulated shell),
- * grpc (the port accepts connections).
+ * timeoutSeconds), tcpSocket (the connection opens), exec (exit code 0 from the behaviour's exec hook
+ * or else the simulated shell), grpc (the port accepts connections).
  */
 import { request } from 'node:http';
+import { Writable } from 'node:stream';
 import type { Probe } from 'kubernetes-types/core/v1.js';
 import type { DeepReadonly } from '../meta/types.js';
 import type { ProbeKind } from '../nodes/runtime.js';
@@ -42,6 +43,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: T): Promise<T> {
   });
 }
 
+function discard(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
+}
+
 export async function runProbe(inst: Instance, kind: ProbeKind, network: PodNetwork, shell: (signal: AbortSignal) => Shell): Promise<boolean> {
   const probe = probeOf(inst, kind);
   if (!probe) return true;
@@ -51,6 +56,9 @@ export async function runProbe(inst: Instance, kind: ProbeKind, network: PodNetw
     const abort = new AbortController();
     const argv = [...(probe.exec.command ?? [])];
     const run = (async () => {
+      // the behaviour's own commands first, as `kubectl exec` runs them
+      const hooked = await inst.behaviour.exec?.(inst.ctx, argv, { stdout: discard(), stderr: discard(), tty: false });
+      if (hooked !== undefined) return hooked === 0;
       const sh = shell(abort.signal);
       if (!sh.has(argv[0] ?? '')) return false;
       return (await sh.runArgv(argv, { stdin: emptyIn, stdout: nullOut, stderr: nullOut })) === 0;
