@@ -3,10 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import { etcdAvailable, startEtcd, type EtcdServer } from './helpers/etcd-server.js';
+import { startEtcd, type EtcdServer } from './helpers/etcd-server.js';
 import { spawnKubemock, type KubemockProcess } from './helpers/process.js';
 
-const skip = !(await etcdAvailable()) && 'etcd is not installed (scripts/install-test-tools.sh installs it)';
 const leaseKey = '/registry/leases/kube-system/kubemock-controller-manager';
 const fastPods = ['--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0'];
 
@@ -64,7 +63,7 @@ function statefulSet(name: string, replicas: number): StatefulSet {
   };
 }
 
-describe('two kubemock instances on one etcd', { skip, timeout: 180_000 }, () => {
+describe('two kubemock instances on one etcd', { timeout: 180_000 }, () => {
   let etcd: EtcdServer;
   let etcdClient: Etcd3;
   const instances: KubemockProcess[] = [];

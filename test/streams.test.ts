@@ -199,7 +199,7 @@ describe('kubectl exec, attach, logs and port-forward against pod stream handler
 
       test('exec -i passes stdin through to the end of input', async () => {
         const r = await kubectl(await api(minor), ['exec', '-i', 'web', '--', 'cat'], { stdin: 'piped input\nsecond line\n' });
-        assert.equal(r.stdout, 'PIPED INPUT\nSECOND LINE\n');
+        assert.equal(r.stdout, 'PIPED INPUT\nSECOND LINE\n', JSON.stringify(r));
         assert.equal(r.code, 0);
       });
 

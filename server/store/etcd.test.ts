@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '../meta/types.js';
-import { etcdAvailable, startEtcd, type EtcdServer } from '../../test/helpers/etcd-server.js';
+import { startEtcd, type EtcdServer } from '../../test/helpers/etcd-server.js';
 import { EtcdStorage, etcdResourceKey } from './etcd.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, TooOldError, type StorageEvent } from './storage.js';
 
-const skip = !(await etcdAvailable()) && 'etcd is not installed (scripts/install-test-tools.sh installs it)';
 
 function cm(name: string, data: Record<string, string> = {}): KubeObject {
   return { metadata: { name, namespace: 'default', uid: `uid-${name}` }, data };
@@ -40,7 +39,7 @@ test('storage prefixes map to kube-apiserver etcd keys', () => {
   assert.equal(etcdResourceKey('/kubemock', 'example.com/widgets'), '/kubemock/example.com/widgets');
 });
 
-describe('EtcdStorage against a real etcd', { skip }, () => {
+describe('EtcdStorage against a real etcd', () => {
   let etcd: EtcdServer;
   let a: EtcdStorage;
   let b: EtcdStorage;

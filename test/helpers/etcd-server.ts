@@ -41,7 +41,9 @@ async function healthy(endpoint: string): Promise<boolean> {
 }
 
 /** Starts a single-member etcd on loopback with a temporary data directory; stop() kills it and removes the directory. */
+/** Starts Debian's etcd on loopback; fails (never skips) when it is missing, naming the fix. */
 export async function startEtcd(): Promise<EtcdServer> {
+  if (!(await etcdAvailable())) throw new Error('etcd is not installed: scripts/install-test-tools.sh installs it (npm run test:all runs it)');
   const dir = await mkdtemp(join(tmpdir(), 'kubemock-etcd-'));
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${client}`;
