@@ -1,5 +1,6 @@
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
+import type { Informer } from '../store/informer.js';
 
 /** Which pods back which Service ports: the rules the Endpoints and EndpointSlice controllers share. */
 
@@ -71,4 +72,23 @@ export function derivedLabels(svc: RService): Record<string, string> {
 /** RFC 3339 with nanoseconds, as metav1.Time's RFC3339Nano formatting of the trigger time. */
 export function rfc3339Nano(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_, frac: string) => (frac === '000' ? 'Z' : `.${frac.replace(/0+$/, '')}Z`));
+}
+
+/**
+ * Queues `namespace/name` of a Service when it changes and of every Service selecting a pod that changes
+ * (before and after a relabel, which may leave a Service the pod no longer matches).
+ */
+export function enqueueServicesAndTheirPods(
+  services: Informer<Service & KubeObject>, pods: Informer<Pod & KubeObject>, add: (key: string) => void,
+): (() => void)[] {
+  const forPod = (pod: RPod): void => {
+    for (const svc of services.list(pod.metadata.namespace)) if (selectedBy(svc, pod)) add(`${svc.metadata.namespace}/${svc.metadata.name}`);
+  };
+  return [
+    services.onEvent((e) => add(`${e.object.metadata.namespace}/${e.object.metadata.name}`)),
+    pods.onEvent((e) => {
+      forPod(e.object);
+      if (e.type === 'MODIFIED') forPod(e.previous);
+    }),
+  ];
 }

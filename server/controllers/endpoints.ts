@@ -4,7 +4,7 @@ import type { KubeObject } from '../meta/types.js';
 import { core } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
 import {
-  derivedLabels, findPort, isPodReady, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
+  derivedLabels, enqueueServicesAndTheirPods, findPort, isPodReady, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
   triggerTimeAnnotation, rfc3339Nano, type RPod, type RService,
 } from './endpoints-pods.js';
 import { WorkQueue, type Result } from './runtime.js';
@@ -104,16 +104,8 @@ export function startEndpointsController(deps: ControllerDeps): Controller {
   };
 
   const queue = new WorkQueue({ name: 'endpoints', clock, logger, reconcile });
-  const enqueueFor = (pod: RPod): void => {
-    for (const svc of services.list(pod.metadata.namespace)) if (selectedBy(svc, pod)) queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
-  };
   const offs = [
-    services.onEvent((e) => queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`)),
-    pods.onEvent((e) => {
-      enqueueFor(e.object);
-      // A relabelled pod may leave a Service it no longer matches.
-      if (e.type === 'MODIFIED') enqueueFor(e.previous);
-    }),
+    ...enqueueServicesAndTheirPods(services, pods, (key) => queue.add(key)),
     endpoints.onEvent((e) => {
       if (e.type === 'DELETED' && services.get(e.object.metadata.namespace, e.object.metadata.name!)) queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
     }),

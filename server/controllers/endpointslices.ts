@@ -4,7 +4,7 @@ import { isNotFound } from '../meta/errors.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { Controller, ControllerDeps } from './deps.js';
 import {
-  derivedLabels, findPort, isPodReady, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
+  derivedLabels, enqueueServicesAndTheirPods, findPort, isPodReady, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
   triggerTimeAnnotation, rfc3339Nano, type RPod, type RService,
 } from './endpoints-pods.js';
 import { WorkQueue, type Result } from './runtime.js';
@@ -131,15 +131,8 @@ export function startEndpointSliceController(deps: ControllerDeps): Controller {
   };
 
   const queue = new WorkQueue({ name: 'endpointslice', clock, logger, reconcile });
-  const enqueueFor = (pod: RPod): void => {
-    for (const svc of services.list(pod.metadata.namespace)) if (selectedBy(svc, pod)) queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
-  };
   const offs = [
-    services.onEvent((e) => queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`)),
-    pods.onEvent((e) => {
-      enqueueFor(e.object);
-      if (e.type === 'MODIFIED') enqueueFor(e.previous);
-    }),
+    ...enqueueServicesAndTheirPods(services, pods, (key) => queue.add(key)),
     existing.onEvent((e) => {
       const svc = e.object.metadata.labels?.[serviceNameLabel];
       if (svc && e.object.metadata.labels?.[managedByLabel] === controllerName) queue.add(`${e.object.metadata.namespace}/${svc}`);
