@@ -108,4 +108,23 @@ describe('a ClusterIP Service over simulated pods, through the service proxy', (
     const who = await ask(url, 6);
     assert.deepEqual(count(who), Object.fromEntries(pods.map((p) => [p, 2])), who.join(', '));
   });
+
+  it('pods on a rebooted node restart on their old IP and serve behind the Service again', async () => {
+    const node = await kubectlOk(c, ['get', 'pod', 'spread-2', '-o', 'jsonpath={.spec.nodeName}']);
+    const onNode = (await kubectlOk(c, ['get', 'pods', '-l', 'app=spread', '-o', `jsonpath={.items[?(@.spec.nodeName=="${node}")].metadata.name}`])).split(' ');
+    await admin(`nodes/${node}/stop`);
+    await admin(`nodes/${node}/start`);
+    for (const pod of onNode) {
+      const status = await eventually(async () => {
+        const out = await kubectlOk(c, ['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0]}']);
+        const cs = JSON.parse(out) as { restartCount: number; ready: boolean; state: { running?: unknown }; lastState: { terminated?: { message?: string } } };
+        return cs.restartCount >= 1 && cs.state.running && cs.ready ? cs : undefined;
+      }, 30_000, `${pod} restarted and ready`);
+      assert.equal(status.restartCount, 1, `${pod} restarted once, not crash looping`);
+      assert.equal(status.lastState.terminated?.message, 'node rebooted');
+    }
+    await eventually(readinessIs({ 'spread-0': true, 'spread-1': true, 'spread-2': true }), 30_000, 'three ready endpoints after the reboot');
+    const who = await ask(url, 6);
+    assert.deepEqual(count(who), Object.fromEntries(pods.map((p) => [p, 2])), who.join(', '));
+  });
 });

@@ -62,7 +62,7 @@ export interface KubeletControl {
   setPodUnready(namespace: string, pod: string, unready: boolean): Promise<void>;
   recoverPod(namespace: string, pod: string): Promise<void>;
   /** The machine rebooted: every container of its pods died and will be started again. */
-  rebootNode(node: string): void;
+  rebootNode(node: string): Promise<void>;
   podsOn(node: string): string[];
   resync(key?: string): void;
 }
@@ -400,10 +400,16 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       for (const cr of rec.containers.values()) cr.crashLoop = false;
       queue.add(key);
     },
-    rebootNode(nodeName) {
-      const now = clock.now();
+    async rebootNode(nodeName) {
       for (const [key, rec] of records) {
         if (rec.nodeName !== nodeName) continue;
+        // the old processes died with the machine: a runtime must free their ports before the restart binds them again
+        const pod = pods.get(rec.namespace, rec.name);
+        for (const cr of rec.containers.values()) {
+          const spec = pod?.spec?.containers?.find((c) => c.name === cr.name);
+          if (pod && spec && cr.containerID) await runtime.kill(handle(pod, rec, spec, cr.containerID));
+        }
+        const now = clock.now();
         for (const cr of rec.containers.values()) {
           markExited(cr, now, { exitCode: 255, reason: 'Error', message: 'node rebooted' });
           // A reboot is not a crash loop: the container comes back at once.

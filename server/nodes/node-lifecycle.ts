@@ -57,7 +57,7 @@ export type NodeLifecycleController = Controller & { control: NodeLifecycleContr
  * nodes Unknown, taints them, sets their pods' Ready to False and evicts pods once their
  * NoExecute toleration runs out; PodGC force-deletes pods bound to nodes that no longer exist.
  */
-export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboot: (node: string) => void): NodeLifecycleController {
+export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboot: (node: string) => Promise<void> | void): NodeLifecycleController {
   const { informers, client, clock, logger } = deps;
   const nodes = informers.for<Node & KubeObject>('', 'nodes');
   const pods = informers.for<Pod & KubeObject>('', 'pods');
@@ -210,7 +210,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
       if (!sim) throw new Error(`node ${name} is not a simulated node`);
       if (!sim.running) {
         sim.running = true;
-        onReboot(name);
+        await onReboot(name);
       }
       queue.add(name);
     },
