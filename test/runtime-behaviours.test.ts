@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -95,9 +95,15 @@ describe('--behaviours modules on the real CLI', () => {
     await writeFile(join(dir, 'greeter.ts'), greeterTs);
     await writeFile(join(dir, 'counter.mjs'), counterMjs);
     await writeFile(join(dir, 'broken.ts'), brokenTs);
+    // the copy-paste example of docs/behaviours.md, exactly as the page shows it
+    const doc = await readFile(join(import.meta.dirname, '..', 'docs', 'behaviours.md'), 'utf8');
+    const example = /```js\n(\/\/ hello\.mjs[\s\S]*?)```/.exec(doc);
+    assert.ok(example, 'docs/behaviours.md has its hello.mjs example');
+    await writeFile(join(dir, 'hello.mjs'), example[1]);
     const kubeconfig = join(dir, 'kubeconfig');
     km = await spawnKubemock([
-      '--behaviours', join(dir, 'greeter.ts'), '--behaviours', join(dir, 'counter.mjs'), '--write-kubeconfig', kubeconfig,
+      '--behaviours', join(dir, 'greeter.ts'), '--behaviours', join(dir, 'counter.mjs'), '--behaviours', join(dir, 'hello.mjs'),
+      '--write-kubeconfig', kubeconfig,
       '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0',
       // ranges of its own, so tests running side by side never share an address
       '--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`,
@@ -167,6 +173,28 @@ describe('--behaviours modules on the real CLI', () => {
     await eventually(async () => ((await ready()) === 'True' ? true : undefined), 30_000, 'counter Ready once it served a request');
     assert.equal(await kubectlOk(k, ['exec', 'counter', '--', 'count']), '1\n');
     assert.equal(await kubectlOk(k, ['logs', 'counter']), 'hit 1\n');
+  });
+
+  it('the example of docs/behaviours.md does what the page says', async () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' },
+      spec: {
+        containers: [{
+          name: 'hello', image: 'example.com/hello:1', env: [{ name: 'GREETING', value: 'Hi' }], ports: [{ containerPort: 8080 }],
+          readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+        }],
+      },
+    };
+    await kubectlOk(k, ['apply', '-f', '-'], { stdin: JSON.stringify(pod) });
+    const ip = await runningPodIP('hello');
+    const ready = (): Promise<string> => kubectlOk(k, ['get', 'pod', 'hello', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    await eventually(async () => ((await ready()) === 'True' ? true : undefined), 30_000, 'hello Ready');
+    assert.equal((await httpGet(`http://${ip}:8080/?name=Luc`)).body, 'Hi, Luc! (from hello)\n');
+    assert.equal(await kubectlOk(k, ['exec', 'hello', '--', 'stats']), 'served 1\n');
+    assert.match(await kubectlOk(k, ['exec', 'hello', '--', 'cat', '/tmp/started']), /^\d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
+    assert.deepEqual((await kubectlOk(k, ['logs', 'hello'])).split('\n').filter(Boolean), [`hello listening on ${ip}:8080`, 'greeted Luc']);
+    await kubectlOk(k, ['exec', 'hello', '--', 'touch', '/tmp/maintenance']);
+    await eventually(async () => ((await ready()) === 'False' ? true : undefined), 30_000, 'hello unready in maintenance');
   });
 
   it('a module whose behaviour has no start() stops the CLI with a message naming the pattern', async () => {
