@@ -231,9 +231,9 @@ function listMatch(patterns: string[], name: string): string | undefined {
   return undefined;
 }
 
-/** Host path of a container path for reading, without following a link in the last component. */
-function hostOf(ctx: CommandContext, path: string, follow = false): string {
-  return ctx.system.fs.resolvePath(path, ctx.cwd, !follow).hostPath;
+/** Host path of a container path (links followed in the container's view). */
+function hostOf(ctx: CommandContext, path: string): string {
+  return ctx.system.fs.resolvePath(path, ctx.cwd).hostPath;
 }
 
 function readListFiles(ctx: CommandContext, files: string[]): string[] {
@@ -241,7 +241,7 @@ function readListFiles(ctx: CommandContext, files: string[]): string[] {
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(hostOf(ctx, f, true), 'utf8');
+      text = readFileSync(hostOf(ctx, f), 'utf8');
     } catch (err) {
       die(`can't open '${f}'`, err);
     }
@@ -255,7 +255,7 @@ function baseDir(ctx: CommandContext, dir: string | undefined): string {
   if (dir === undefined) return ctx.cwd;
   const path = posix.resolve(ctx.cwd, dir);
   try {
-    if (!statSync(hostOf(ctx, path, true)).isDirectory()) die(`can't change directory to '${dir}': Not a directory`);
+    if (!statSync(hostOf(ctx, path)).isDirectory()) die(`can't change directory to '${dir}': Not a directory`);
   } catch (err) {
     if (err instanceof TarFailure) throw err;
     die(`can't change directory to '${dir}'`, err);
@@ -430,7 +430,7 @@ async function readArchive(ctx: CommandContext, o: TarOptions): Promise<number> 
   let data: Buffer | undefined;
   if (o.file !== '-') {
     try {
-      data = readFileSync(hostOf(ctx, o.file, true));
+      data = readFileSync(hostOf(ctx, o.file));
     } catch (err) {
       die(`can't open '${o.file}'`, err);
     }
