@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startKubemock, type RunningKubemock } from '../server/cli/cluster.js';
+import { maxNestingDepth } from '../server/api/body.js';
 
 /**
  * Malformed and hostile requests against every endpoint and kind: the server must never crash,
@@ -128,6 +129,32 @@ describe('fuzzing every endpoint and kind', { timeout: 300_000 }, () => {
     const big = await send(km.urls.api, { method: 'POST', path: '/api/v1/namespaces/default/configmaps', headers: { 'content-type': 'application/json' }, body: huge });
     checkAnswer('/api/v1/namespaces/default/configmaps', 'POST', big);
     assert.equal(big.status, 413);
+  });
+
+  test('nesting just inside the depth limit on every write path: an answer below 500, never a stack overflow', async () => {
+    const deep = (d: number): unknown => JSON.parse(nested(d)) as unknown;
+    const depth = maxNestingDepth - 4; // the object, its field and the wrapper take the rest
+    const item = (kind: string): string[] => paths.filter((p) => new RegExp(`/${kind}/x1$`).test(p));
+    for (const path of [...item('pods'), ...item('statefulsets'), ...item('configmaps'), ...item('services')]) {
+      const coll = path.slice(0, -'/x1'.length);
+      const obj = { metadata: { name: 'x1', labels: { a: 'b' } }, spec: { deep: deep(depth) }, data: { deep: deep(depth) }, status: { deep: deep(depth) } };
+      const json = Buffer.from(JSON.stringify(obj));
+      const yaml = Buffer.from(JSON.stringify(obj)); // JSON is YAML
+      const jsonPatch = Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/annotations', value: { a: deep(depth) } }]));
+      const tries: [string, string, string, Buffer][] = [
+        ['POST', coll, 'application/json', json], ['PUT', path, 'application/json', json], ['PUT', `${path}/status`, 'application/json', json],
+        ['PATCH', path, 'application/merge-patch+json', json], ['PATCH', path, 'application/strategic-merge-patch+json', json],
+        ['PATCH', path, 'application/json-patch+json', jsonPatch], ['PATCH', `${path}?fieldManager=f`, 'application/apply-patch+yaml', yaml],
+        ['POST', coll, 'application/yaml', Buffer.from(`metadata: {name: y1}\nspec: ${nested(maxNestingDepth + 10)}\n`)],
+      ];
+      for (const [method, p, ct, body] of tries) {
+        const answer = await send(km.urls.api, { method, path: p, headers: { 'content-type': ct }, body });
+        checkAnswer(p, method, answer);
+        const refused = answer.body.toString('utf8').includes('exceeded max depth');
+        assert.equal(refused, ct === 'application/yaml', `${method} ${p} (${ct}): ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
+        if (refused) assert.equal(answer.status, 400);
+      }
+    }
   });
 
   test('random methods, paths, queries, content types and bodies', async () => {

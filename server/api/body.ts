@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
-import { badRequest, entityTooLarge, unsupportedMediaType } from '../meta/errors.js';
+import { Composer, Parser, type CST } from 'yaml';
+import { badRequest, entityTooLarge, StatusError, unsupportedMediaType } from '../meta/errors.js';
 import { mediaType } from './negotiate.js';
 import { decodeKubernetesProtobuf, protobufMediaType } from './protobuf/envelope.js';
 
@@ -52,12 +52,20 @@ export function parsePatchBody(buf: Buffer, contentType: string | undefined): { 
   return { patchType: type, body: parseJson(buf) };
 }
 
-const maxDepth = 10_000;
+/**
+ * How deep a body may nest. kube-apiserver allows 10000 (Go's encoding/json limit); V8's stack does
+ * not, for the yaml parser nor for the recursive merges behind patches, so kubemock refuses earlier
+ * and says so, rather than answering 500 or dying. Real objects nest a dozen levels.
+ */
+export const maxNestingDepth = 500;
+
+const tooDeep = (what: string): Error =>
+  badRequest(`couldn't get version/kind; ${what} parse error: exceeded max depth of ${maxNestingDepth} (kubemock's limit; kube-apiserver allows 10000)`);
 
 export function parseJson(buf: Buffer): unknown {
   const text = buf.toString('utf8');
   if (!text.trim()) throw badRequest("couldn't get version/kind; json parse error: unexpected end of JSON input");
-  if (nestingDepth(text) > maxDepth) throw badRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${maxDepth}`);
+  if (nestingDepth(text) > maxNestingDepth) throw tooDeep('json');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -67,11 +75,49 @@ export function parseJson(buf: Buffer): unknown {
 
 function parseYamlText(text: string): unknown {
   if (!text.trim()) throw badRequest('error decoding YAML: empty body');
+  // kubectl sends apply patches as JSON, which is YAML: the JSON parser is faster and its depth check exact
+  if (/^\s*[{[]/.test(text)) {
+    const json = tryJson(text);
+    if (json !== undefined) return json;
+  }
   try {
-    return parseYaml(text, { uniqueKeys: true, merge: false, maxAliasCount: 100 }) as unknown;
+    // yaml's lexer and parser are iterative, its composer recursive: measure the tree before composing
+    const tokens = [...new Parser().parse(text)];
+    if (cstDepth(tokens) > maxNestingDepth) throw tooDeep('yaml');
+    const docs = [...new Composer({ uniqueKeys: true, merge: false }).compose(tokens, true, text.length)];
+    if (docs.length > 1) throw badRequest('error decoding YAML: Source contains multiple documents');
+    const doc = docs[0];
+    if (!doc) throw badRequest('error decoding YAML: empty body');
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (e) {
+    if (e instanceof StatusError) throw e;
     throw badRequest(`error decoding YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+}
+
+function tryJson(text: string): unknown {
+  if (nestingDepth(text) > maxNestingDepth) throw tooDeep('json');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nesting depth of yaml's concrete syntax tree, walked with an explicit stack. */
+function cstDepth(tokens: readonly CST.Token[]): number {
+  let max = 0;
+  const stack: [unknown, number][] = tokens.map((t) => [t, 1]);
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [token, depth] = top;
+    if (!token || typeof token !== 'object') continue;
+    if (depth > max) max = depth;
+    const t = token as { items?: { key?: unknown; value?: unknown }[]; value?: unknown };
+    if (t.items) for (const item of t.items) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+    else if (t.value && typeof t.value === 'object') stack.push([t.value, depth + 1]);
+  }
+  return max;
 }
 
 /** Bracket depth outside strings, to refuse pathological nesting before JSON.parse recurses. */
