@@ -75,6 +75,19 @@ export const behaviours = {
       return kind === 'readiness' ? hits > 0 : undefined;
     },
   },
+  // start() resolves only once /tmp/go exists, so the container stays initialising until the test says so
+  'example.com/slow:*': {
+    async start(ctx) {
+      while ((await ctx.files.readFileIfExists('/tmp/go')) === undefined) {
+        if (ctx.signal.aborted) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      ctx.log.stdout('up');
+    },
+    probe() {
+      return true;
+    },
+  },
 };
 `;
 
@@ -195,6 +208,23 @@ describe('--behaviours modules on the real CLI', () => {
     assert.deepEqual((await kubectlOk(k, ['logs', 'hello'])).split('\n').filter(Boolean), [`hello listening on ${ip}:8080`, 'greeted Luc']);
     await kubectlOk(k, ['exec', 'hello', '--', 'touch', '/tmp/maintenance']);
     await eventually(async () => ((await ready()) === 'False' ? true : undefined), 30_000, 'hello unready in maintenance');
+  });
+
+  it('a container whose start() has not resolved is Running but never Ready, whatever its probe hook says', async () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'slow' },
+      spec: { containers: [{ name: 'slow', image: 'example.com/slow:1', readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }] },
+    };
+    await kubectlOk(k, ['apply', '-f', '-'], { stdin: JSON.stringify(pod) });
+    await runningPodIP('slow');
+    const ready = (): Promise<string> => kubectlOk(k, ['get', 'pod', 'slow', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    // several probe periods go by while start() is still waiting
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await ready(), 'False', 'Ready before start() resolved');
+    assert.equal(await kubectlOk(k, ['logs', 'slow']), '');
+    await kubectlOk(k, ['exec', 'slow', '--', 'touch', '/tmp/go']);
+    await eventually(async () => ((await ready()) === 'True' ? true : undefined), 30_000, 'slow Ready once start() resolved');
+    assert.equal(await kubectlOk(k, ['logs', 'slow']), 'up\n');
   });
 
   it('a module whose behaviour has no start() stops the CLI with a message naming the pattern', async () => {

@@ -69,6 +69,8 @@ export interface Instance {
   readonly log: ContainerLog;
   readonly stdin?: PassThrough;
   state: 'running' | 'stopping' | 'exited';
+  /** start() has resolved: until then the container is initialising, as behind a startup probe. */
+  started: boolean;
 }
 
 interface LogBook {
@@ -220,7 +222,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       hasCommand: (name) => newShell({ system, env }, abort.signal).has(name),
       exit: (code, message) => reportExit(inst, code, message),
     };
-    inst = { id: handle.containerID, handle, behaviour, ctx, system, env, abort, listening, log, stdin, state: 'running' };
+    inst = { id: handle.containerID, handle, behaviour, ctx, system, env, abort, listening, log, stdin, state: 'running', started: false };
     byId.set(inst.id, inst);
     let containers = byPod.get(podKey(pod));
     if (!containers) byPod.set(podKey(pod), (containers = new Map()));
@@ -228,6 +230,9 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
 
     const started = Promise.resolve()
       .then(() => behaviour.start(ctx))
+      .then(() => {
+        inst.started = true;
+      })
       .catch((err: unknown) => {
         log.stderr(err instanceof Error ? (err.stack ?? err.message) : String(err));
         reportExit(inst, 1, err instanceof Error ? err.message : String(err));
@@ -259,6 +264,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     probe: async (handle: ContainerHandle, kind: ProbeKind) => {
       const inst = byId.get(handle.containerID);
       if (!inst || inst.state !== 'running') return false;
+      // an initialising container is alive but not ready, whatever its hooks or spec probes would say
+      if (!inst.started) return kind === 'liveness';
       const override = await inst.behaviour.probe?.(inst.ctx, kind);
       if (override !== undefined) return override;
       return runProbe(inst, kind, network, (signal) => newShell(inst, signal));
