@@ -63,11 +63,12 @@ function run(deps: PodStreamDeps, session: SpdySession, opts: RemoteCommandOptio
     if (s && !s.localClosed && !session.closed) s.write(d);
   };
   const io: CommandIO = { stdin, writeStdout: write('stdout'), writeStderr: write('stderr'), onResize: (l) => resize.on(l) };
-  // Streams we only read still need our FIN so they are fully closed on both ends.
-  streams.get('stdin')?.finishLocal();
+  // Streams we only read still need our FIN so they are fully closed on both ends. Not stdin yet:
+  // some kubectl versions stop sending stdin once they see our FIN on it, so it waits for the exit.
   streams.get('resize')?.finishLocal();
   void runRemoteCommand(deps, opts, io, closed).then((status) => {
     if (session.closed) return;
+    streams.get('stdin')?.finishLocal();
     streams.get('stdout')?.finish();
     streams.get('stderr')?.finish();
     streams.get('error')?.finish(statusPayload(protocol, status));
