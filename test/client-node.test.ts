@@ -65,8 +65,18 @@ describe('@kubernetes/client-node against kubemock (issue 2 item 3)', () => {
       assert.equal(none.items.length, 0);
       const patched = await client.patch({ apiVersion: fx.apiVersion, kind: fx.kind, metadata: { name: fx.metadata!.name, namespace: fx.metadata!.namespace, annotations: { patched: 'yes' } } }, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
       assert.equal(patched.metadata?.annotations?.patched, 'yes');
-      const replaced = await client.replace({ ...read, ...{ metadata: { ...patched.metadata, labels: { ...(patched.metadata as { labels?: Record<string, string> }).labels, replaced: 'yes' } } } });
+      // a Pod's status moves under the client (the kubelet writes it), so replace does what
+      // client-go's RetryOnConflict does: read the latest, change it, PUT, and again on 409
+      const replaced = await eventually(async () => {
+        const latest = await client.read({ apiVersion: fx.apiVersion!, kind: fx.kind!, metadata: { name: fx.metadata!.name!, namespace: fx.metadata!.namespace } });
+        latest.metadata = { ...latest.metadata, labels: { ...latest.metadata?.labels, replaced: 'yes' } };
+        return client.replace(latest).catch((e: { code?: number }) => {
+          if (e.code === 409) return undefined;
+          throw e;
+        });
+      }, 15_000, `${fx.kind} replaced without a conflict`);
       assert.equal(replaced.metadata?.labels?.replaced, 'yes');
+      assert.equal(replaced.metadata?.annotations?.patched, 'yes', 'replace kept the patched annotation');
       await client.delete({ apiVersion: fx.apiVersion, kind: fx.kind, metadata: { name: fx.metadata!.name, namespace: fx.metadata!.namespace } }, undefined, undefined, 0);
       await eventually(async () => {
         try {
