@@ -69,9 +69,16 @@ function managerFromUserAgent(ua: string | undefined): string {
   return (ua ?? 'unknown').split('/')[0].slice(0, 128) || 'unknown';
 }
 
+/**
+ * Writes the status line, headers and body in one go: a string body lets Node put them in one socket
+ * write, where express's send() turned it into a Buffer written separately (a writev per response).
+ */
 function sendJson(res: Response, code: number, body: string, warnings: string[] = []): void {
   for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
-  res.status(code).type('application/json').send(body);
+  res.statusCode = code;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 function listOptions(q: Query): ListOptions {

@@ -53,31 +53,9 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   const extras: ExtraSubresource[] = Object.keys(opts.subresources ?? {}).length ? podStreamingSubresources.filter((e) => opts.subresources?.[`${e.resource}/${e.subresource}`]) : [];
   const groups = groupsOf(registry.resources);
 
-  app.get('/version', (_req, res) => {
-    res.json(opts.version);
-  });
-  for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get(path, (_req, res) => {
-      const ok = path !== '/readyz' || (opts.readiness?.() ?? true);
-      res.status(ok ? 200 : 500).type('text/plain').send(ok ? 'ok' : 'not ready');
-    });
-  }
-  for (const r of opts.extraRouters ?? []) app.use(r);
-  if (opts.openapi) app.use(opts.openapi);
-
-  app.get('/api', (req, res) => {
-    const fmt = negotiateDiscovery(req.get('accept'));
-    if (fmt === 'legacy') return void res.json(apiVersions(req.get('host') ?? ''));
-    res.type(aggregatedTypes[fmt]).send(JSON.stringify(aggregatedDiscovery(groups.filter((g) => g.group === ''), fmt === 'aggregated-v2' ? 'v2' : 'v2beta1', extras)));
-  });
-  app.get('/apis', (req, res) => {
-    const fmt = negotiateDiscovery(req.get('accept'));
-    if (fmt === 'legacy') return void res.json(apiGroupList(groups));
-    res.type(aggregatedTypes[fmt]).send(JSON.stringify(aggregatedDiscovery(groups.filter((g) => g.group !== ''), fmt === 'aggregated-v2' ? 'v2' : 'v2beta1', extras)));
-  });
-
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
   const defaultWatchTimeoutSeconds = opts.defaultWatchTimeoutSeconds ?? 1800;
+  // First, so resource requests (nearly all traffic) skip matching every route below.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const parsed = parseResourcePath(registry, req.path);
     const fail = (code: number, path: string): void => sendStatus(res, new StatusError({ code, reason: 'NotFound', message: 'the server could not find the requested resource', details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] } }));
@@ -107,6 +85,29 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
         return;
       }
     }
+  });
+
+  app.get('/version', (_req, res) => {
+    res.json(opts.version);
+  });
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, (_req, res) => {
+      const ok = path !== '/readyz' || (opts.readiness?.() ?? true);
+      res.status(ok ? 200 : 500).type('text/plain').send(ok ? 'ok' : 'not ready');
+    });
+  }
+  for (const r of opts.extraRouters ?? []) app.use(r);
+  if (opts.openapi) app.use(opts.openapi);
+
+  app.get('/api', (req, res) => {
+    const fmt = negotiateDiscovery(req.get('accept'));
+    if (fmt === 'legacy') return void res.json(apiVersions(req.get('host') ?? ''));
+    res.type(aggregatedTypes[fmt]).send(JSON.stringify(aggregatedDiscovery(groups.filter((g) => g.group === ''), fmt === 'aggregated-v2' ? 'v2' : 'v2beta1', extras)));
+  });
+  app.get('/apis', (req, res) => {
+    const fmt = negotiateDiscovery(req.get('accept'));
+    if (fmt === 'legacy') return void res.json(apiGroupList(groups));
+    res.type(aggregatedTypes[fmt]).send(JSON.stringify(aggregatedDiscovery(groups.filter((g) => g.group !== ''), fmt === 'aggregated-v2' ? 'v2' : 'v2beta1', extras)));
   });
 
   app.use((req: Request, res: Response) => {
