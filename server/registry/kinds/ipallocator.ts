@@ -22,7 +22,9 @@ export class ServiceIPAllocator {
     const total = 2 ** (32 - prefix);
     this.base = addr - (addr % total);
     this.size = total - 2; // without network and broadcast
-    this.staticBand = Math.min(Math.max(16, Math.floor(this.size / 16)), 256);
+    const band = Math.min(Math.max(16, Math.floor(total / 16)), 256);
+    // a range no bigger than the band has no dynamic band: every pick is random over all of it
+    this.staticBand = band < this.size ? band : 0;
   }
 
   inRange(ip: string): boolean {
