@@ -60,6 +60,8 @@ function decodeMessage(traits: ProtocolTraits, raw: Buffer, isBinary: boolean): 
   return { channel: raw[0], data: raw.subarray(1) };
 }
 
+const clientSettleMs = 30;
+
 /** Serves one exec/attach over an accepted WebSocket, then closes it with 1000 after the status. */
 export function serveChannelSession(deps: PodStreamDeps, ws: WebSocket, opts: RemoteCommandOptions): void {
   const traits = traitsOf(ws.protocol);
@@ -94,7 +96,11 @@ export function serveChannelSession(deps: PodStreamDeps, ws: WebSocket, opts: Re
     writeStderr: (d) => send(Channel.stderr, d),
     onResize: (l) => resize.on(l),
   };
-  void runRemoteCommand(deps, opts, io, closed).then((status) => {
+  // client-go starts reading the socket while it is still creating its streams, and drops frames for
+  // a stream it has not created yet ("Unknown stream id 2"). On a real cluster the API server's hop to
+  // the kubelet gives it that time; here the command would answer within the same TCP segment.
+  const settled = new Promise((r) => setTimeout(r, clientSettleMs));
+  void settled.then(() => runRemoteCommand(deps, opts, io, closed)).then((status) => {
     const body = statusPayload(traits, status);
     if (body) send(Channel.error, body);
     if (open) ws.close(1000);
