@@ -386,12 +386,22 @@ export function planStatefulSet(input: PlanInput): Plan {
     if (inOrdinalRange(pod, set)) slots[o - start] = pod;
     else if (o >= 0) condemned.push(pod);
   }
-  const replicas = slots.map((pod, i) => {
-    if (pod) return pod;
+  // Missing ordinals get planned pods. In monotonic mode nothing looks past the first one: it is
+  // unhealthy (firstUnhealthy stops there), processReplica stops the sync on it, and a pod that
+  // does not exist counts for nothing in the status. So only that one is built (a template copy
+  // per missing ordinal on every sync made OrderedReady quadratic).
+  const replicas: RO<PodObject>[] = [];
+  for (let i = 0; i < count; i++) {
+    const pod = slots[i];
+    if (pod) {
+      replicas.push(pod);
+      continue;
+    }
     const planned = plannedPod(set, currentSet, updateSet, revs, start + i);
     sync.planned.add(planned);
-    return planned;
-  });
+    replicas.push(planned);
+    if (sync.monotonic) break;
+  }
   condemned.sort((a, b) => ordinalOf(b) - ordinalOf(a));
   const firstUnhealthy = [...replicas, ...[...condemned].reverse()].find((p) => !isHealthy(p));
 
