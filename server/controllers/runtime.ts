@@ -18,6 +18,13 @@ export interface QueueOptions {
   reconcile: Reconciler;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Start reconciles from the next macrotask (setImmediate) instead of a microtask, so that every
+   * change the current burst of work makes lands before the key is looked at. For a controller
+   * whose reconcile reads many objects (a StatefulSet and all of its pods) this means one
+   * reconcile per burst of events instead of one per event; there is no timer and no fixed wait.
+   */
+  coalesce?: boolean;
 }
 
 /**
@@ -74,10 +81,12 @@ export class WorkQueue {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    const run = (): void => {
       this.scheduled = false;
-      this.drain();
-    });
+      if (!this.stopped) this.drain();
+    };
+    if (this.opts.coalesce) setImmediate(run);
+    else queueMicrotask(run);
   }
 
   private drain(): void {

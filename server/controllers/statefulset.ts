@@ -43,6 +43,8 @@ export function startStatefulSetController(deps: ControllerDeps): Controller {
   };
   const queue = new WorkQueue({
     name: 'statefulset', clock: deps.clock, logger: deps.logger,
+    // A sync reads every pod of the set: one per burst of pod events, not one per event (O(n²)).
+    coalesce: true,
     reconcile: (key) => syncStatefulSet(deps, caches, key),
   });
   const enqueue = (set: RO<StatefulSetObject>): void => queue.add(keyOf(set));
