@@ -24,12 +24,20 @@ export function mutableCopy<T>(obj: DeepReadonly<T>): T {
 
 const statefulPodRegex = /^(.*)-([0-9]+)$/;
 
+/** Parsed names: every sync asks for the ordinal of every pod several times. */
+const parsedNames = new Map<string, Readonly<{ parent: string; ordinal: number }>>();
+const parsedNamesLimit = 100_000;
+
 /** getParentNameAndOrdinal: "<parent>-<ordinal>", or ordinal -1 when the name does not parse. */
-export function parentNameAndOrdinal(podName: string): { parent: string; ordinal: number } {
+export function parentNameAndOrdinal(podName: string): Readonly<{ parent: string; ordinal: number }> {
+  let parsed = parsedNames.get(podName);
+  if (parsed) return parsed;
   const m = statefulPodRegex.exec(podName);
-  if (!m) return { parent: '', ordinal: -1 };
-  const n = Number(m[2]);
-  return { parent: m[1], ordinal: n <= 2 ** 31 - 1 ? n : -1 };
+  const n = m ? Number(m[2]) : -1;
+  parsed = Object.freeze(m ? { parent: m[1], ordinal: n <= 2 ** 31 - 1 ? n : -1 } : { parent: '', ordinal: -1 });
+  if (parsedNames.size >= parsedNamesLimit) parsedNames.clear();
+  parsedNames.set(podName, parsed);
+  return parsed;
 }
 
 export function ordinalOf(pod: RO<PodObject>): number {
