@@ -22,8 +22,10 @@ export const defaultSchedulerName = 'default-scheduler';
 export interface ScheduleInput {
   pod: RPod;
   nodes: readonly RNode[];
-  /** Pods already bound, to count per node (least-loaded spread and the pods capacity). */
-  boundPods: readonly RPod[];
+  /** Pods already bound, to count per node (least-loaded spread and the pods capacity)... */
+  boundPods?: readonly RPod[];
+  /** ...or that count kept up to date by the caller, so a decision does not scan every pod. */
+  podsOnNode?(nodeName: string): number;
   claim(namespace: string, name: string): RClaim | undefined;
   volume(name: string): RVolume | undefined;
   storageClass(name: string): RClass | undefined;
@@ -49,11 +51,18 @@ interface Filtered {
   reason: string;
 }
 
-function podCount(node: RNode, pods: readonly RPod[]): number {
-  return pods.filter((p) => p.spec?.nodeName === node.metadata.name).length;
+/** Bound pods per node name: from the caller's count, or one pass over boundPods. */
+function podCounts(input: ScheduleInput): (node: RNode) => number {
+  if (input.podsOnNode) {
+    const podsOnNode = input.podsOnNode;
+    return (node) => podsOnNode(node.metadata.name ?? '');
+  }
+  const counts = new Map<string | undefined, number>();
+  for (const p of input.boundPods ?? []) counts.set(p.spec?.nodeName, (counts.get(p.spec?.nodeName) ?? 0) + 1);
+  return (node) => counts.get(node.metadata.name) ?? 0;
 }
 
-function filterNode(input: ScheduleInput, node: RNode, volumes: readonly RVolume[]): Filtered | undefined {
+function filterNode(input: ScheduleInput, node: RNode, volumes: readonly RVolume[], podCount: (node: RNode) => number): Filtered | undefined {
   const spec = input.pod.spec;
   const taint = untoleratedTaint(node.spec?.taints, spec?.tolerations, ['NoSchedule', 'NoExecute']);
   if (taint) return { reason: `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}` };
@@ -68,7 +77,7 @@ function filterNode(input: ScheduleInput, node: RNode, volumes: readonly RVolume
     return { reason: "node(s) had volume node affinity conflict" };
   }
   const max = Number((node.status?.allocatable as Record<string, string> | undefined)?.pods ?? 110);
-  if (podCount(node, input.boundPods) >= max) return { reason: 'Too many pods' };
+  if (podCount(node) >= max) return { reason: 'Too many pods' };
   return undefined;
 }
 
@@ -104,14 +113,15 @@ export function schedulePod(input: ScheduleInput): ScheduleDecision {
   }
   const reasons = new Map<string, number>();
   const feasible: RNode[] = [];
+  const podCount = podCounts(input);
   for (const node of input.nodes) {
     // As upstream since TaintNodesByCondition: node health reaches the scheduler only as taints.
-    const f = filterNode(input, node, boundVolumes);
+    const f = filterNode(input, node, boundVolumes, podCount);
     if (f) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
     else feasible.push(node);
   }
   if (!feasible.length) return { kind: 'unschedulable', message: fitErrorMessage(input.nodes.length, reasons) };
-  feasible.sort((a, b) => podCount(a, input.boundPods) - podCount(b, input.boundPods) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
+  feasible.sort((a, b) => podCount(a) - podCount(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
   const chosen = feasible[0].metadata.name!;
   if (delayed.length) {
     // A claim already annotated for another node keeps that choice (the binder is already provisioning there).
@@ -160,7 +170,7 @@ export function startScheduler(deps: ControllerDeps, binder: PodBinder): Control
     const decision = schedulePod({
       pod,
       nodes: nodes.list(),
-      boundPods: pods.list().filter((p) => p.spec?.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'),
+      podsOnNode: (node) => bound.onNode(node),
       claim: (ns, n) => claims.get(ns, n),
       volume: (n) => volumes.get(undefined, n),
       storageClass: (n) => classes.get(undefined, n),
@@ -187,11 +197,17 @@ export function startScheduler(deps: ControllerDeps, binder: PodBinder): Control
   };
 
   const queue = new WorkQueue({ name: 'scheduler', clock, logger, reconcile });
+  // Bound, non-terminal pods per node, kept from the pod events: every decision used to filter
+  // the whole pod cache (O(pods) per pod scheduled, O(n²) for a roll-out).
+  const bound = new BoundPods();
+  for (const p of pods.list()) bound.observe(p);
   const enqueuePending = (namespace?: string): void => {
     for (const p of pods.list(namespace)) if (needsScheduling(p)) queue.add(`${p.metadata.namespace}/${p.metadata.name}`);
   };
   const offs = [
     pods.onEvent((e) => {
+      if (e.type === 'DELETED') bound.forget(e.object);
+      else bound.observe(e.object);
       if (e.type !== 'DELETED' && needsScheduling(e.object)) queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
       // A pod leaving frees room: others may fit now.
       if (e.type === 'DELETED' && e.object.spec?.nodeName) enqueuePending();
@@ -210,6 +226,44 @@ export function startScheduler(deps: ControllerDeps, binder: PodBinder): Control
       queue.stop();
     },
   };
+}
+
+/** Which node each bound, non-terminal pod counts against, and the count per node. */
+class BoundPods {
+  private readonly nodeOf = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
+
+  onNode(node: string): number {
+    return this.counts.get(node) ?? 0;
+  }
+
+  observe(pod: RPod): void {
+    const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+    const node = pod.spec?.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed' ? pod.spec.nodeName : undefined;
+    const was = this.nodeOf.get(key);
+    if (was === node) return;
+    if (was !== undefined) this.add(was, -1);
+    if (node === undefined) {
+      this.nodeOf.delete(key);
+      return;
+    }
+    this.nodeOf.set(key, node);
+    this.add(node, 1);
+  }
+
+  forget(pod: RPod): void {
+    const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+    const was = this.nodeOf.get(key);
+    if (was === undefined) return;
+    this.nodeOf.delete(key);
+    this.add(was, -1);
+  }
+
+  private add(node: string, delta: number): void {
+    const n = (this.counts.get(node) ?? 0) + delta;
+    if (n) this.counts.set(node, n);
+    else this.counts.delete(node);
+  }
 }
 
 async function annotateSelectedNode(
