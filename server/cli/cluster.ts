@@ -25,8 +25,7 @@ import { InformerFactory } from '../store/informer.js';
 import { MemoryStorage } from '../store/memory.js';
 import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
-import { EtcdStorage } from '../store/etcd.js';
-import { startLeaderElection } from './leader-election.js';
+import type { EtcdStorage } from '../store/etcd.js';
 import { protectServer, tokenAuthenticator } from '../api/auth.js';
 import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
@@ -140,8 +139,9 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const clock = opts.clock ?? realClock;
   const logger = opts.logger ?? pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
   const config: ClusterConfig = { ...defaultClusterConfig, kubernetesMinor: opts.kubernetesMinor, ...opts.cluster };
-  const storage = opts.storage ?? (opts.etcd ? await EtcdStorage.open(opts.etcd)
-    : opts.dataDir ? await DurableStorage.open(join(opts.dataDir, 'state')) : new MemoryStorage());
+  // etcd3 (and its gRPC stack) loads only when asked for: it is a third of a cold start otherwise
+  const etcd: EtcdStorage | undefined = opts.etcd && !opts.storage ? await (await import('../store/etcd.js')).EtcdStorage.open(opts.etcd) : undefined;
+  const storage = opts.storage ?? etcd ?? (opts.dataDir ? await DurableStorage.open(join(opts.dataDir, 'state')) : new MemoryStorage());
   const registry = new Registry({
     storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
     decoder: schemaBodyDecoder(),
@@ -191,9 +191,8 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   }
 
   // On etcd, controllers run only while this process holds the leader lease (admin endpoints are off there).
-  const etcd = storage instanceof EtcdStorage ? storage : undefined;
   let controllers = opts.controllers.enabled === false || etcd ? undefined : startPlane();
-  const election = opts.controllers.enabled === false || !etcd ? undefined : startLeaderElection({
+  const election = opts.controllers.enabled === false || !etcd ? undefined : (await import('./leader-election.js')).startLeaderElection({
     client: etcd.client, prefix: etcd.prefix, logger,
     onStartedLeading: () => { controllers = startPlane(); },
     onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },

@@ -1,5 +1,5 @@
 import { createFileRegistry, fromBinary, ScalarType, type DescField, type DescMessage, type FileRegistry } from '@bufbuild/protobuf';
-import { FeatureSet_FieldPresence, FileDescriptorSetSchema, type FileDescriptorSet } from '@bufbuild/protobuf/wkt';
+import { FeatureSet_FieldPresence, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { isPlainObject } from '../meta/types.js';
 import { descriptorSetBase64 } from './gen/descriptors.js';
 
@@ -14,8 +14,13 @@ import { descriptorSetBase64 } from './gen/descriptors.js';
  * Kubernetes' own protobuf encoding.
  */
 
-export const descriptorSet: FileDescriptorSet = fromBinary(FileDescriptorSetSchema, Buffer.from(descriptorSetBase64, 'base64'));
-export const protoRegistry: FileRegistry = createFileRegistry(descriptorSet);
+let registry: FileRegistry | undefined;
+
+/** The proto descriptors, decoded on first use: a tenth of a second that start-up need not pay. */
+export function protoRegistry(): FileRegistry {
+  registry ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(descriptorSetBase64, 'base64')));
+  return registry;
+}
 
 const intOrString = 'kubemock.v1.IntOrString';
 const passThrough = new Set(['google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue']);
@@ -33,7 +38,7 @@ export interface ToProtoOptions {
 }
 
 export function messageDesc(typeName: string): DescMessage {
-  const desc = protoRegistry.getMessage(typeName);
+  const desc = protoRegistry().getMessage(typeName);
   if (!desc) throw new Error(`unknown message ${typeName}`);
   return desc;
 }

@@ -37,7 +37,7 @@ function answer(req: ServerReflectionRequest, serviceNames: () => string[]): Ans
     return { listServicesResponse: { service: serviceNames().map((name) => ({ name })) } };
   }
   if (req.fileByFilename !== undefined) {
-    const file = protoRegistry.getFile(req.fileByFilename);
+    const file = protoRegistry().getFile(req.fileByFilename);
     return file ? filesResponse(file) : notFound(`file not found: ${req.fileByFilename}`);
   }
   if (req.fileContainingSymbol !== undefined) {
@@ -49,7 +49,7 @@ function answer(req: ServerReflectionRequest, serviceNames: () => string[]): Ans
   }
   if (req.allExtensionNumbersOfType !== undefined) {
     const type = req.allExtensionNumbersOfType;
-    if (!protoRegistry.getMessage(type)) return notFound(`type not found: ${type}`);
+    if (!protoRegistry().getMessage(type)) return notFound(`type not found: ${type}`);
     return { allExtensionNumbersResponse: { baseTypeName: type, extensionNumber: [] } };
   }
   return { errorResponse: { errorCode: GrpcCode.INVALID_ARGUMENT, errorMessage: 'no request set' } };
@@ -62,10 +62,10 @@ function notFound(message: string): Answer {
 /** A message, enum, service, or a method or field inside one (pkg.Service.Method). */
 function fileOfSymbol(symbol: string): DescFile | undefined {
   const name = symbol.replace(/^\./, '');
-  const desc = protoRegistry.get(name);
+  const desc = protoRegistry().get(name);
   if (desc && 'file' in desc) return desc.file;
   const parent = name.slice(0, Math.max(0, name.lastIndexOf('.')));
-  const owner = parent ? protoRegistry.get(parent) : undefined;
+  const owner = parent ? protoRegistry().get(parent) : undefined;
   return owner && (owner.kind === 'service' || owner.kind === 'message' || owner.kind === 'enum') ? owner.file : undefined;
 }
 

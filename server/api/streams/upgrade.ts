@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { badRequest, internalError, isStatusError, notFound, StatusError } from '../../meta/errors.js';
 import type { PodStreamDeps } from './pod-target.js';
 import { portForwardProtocol, preparePortForward, servePortForward, tunneledPortForwardProtocol } from './portforward.js';
@@ -59,10 +59,13 @@ function negotiate(offered: string[], supported: string[]): string | undefined {
 export function createUpgradeHandler(deps: PodStreamDeps): UpgradeHandler {
   // The subprotocol is picked before the upgrade (a request without one is refused with a Status instead).
   const chosen = new WeakMap<IncomingMessage, string>();
-  const wss = new WebSocketServer({
-    noServer: true, clientTracking: false, perMessageDeflate: false,
-    handleProtocols: (_offered, req) => chosen.get(req) ?? false,
-  });
+  // ws loads on the first WebSocket, not at start-up
+  let wss: Promise<WebSocketServer> | undefined;
+  const webSocketServer = (): Promise<WebSocketServer> =>
+    (wss ??= import('ws').then(({ WebSocketServer: Server }) => new Server({
+      noServer: true, clientTracking: false, perMessageDeflate: false,
+      handleProtocols: (_offered, req) => chosen.get(req) ?? false,
+    })));
 
   return (req, socket, head) => {
     socket.on('error', (err) => deps.logger.debug({ err }, 'stream socket error'));
@@ -74,7 +77,7 @@ export function createUpgradeHandler(deps: PodStreamDeps): UpgradeHandler {
         const options = target.action === 'portforward'
           ? await preparePortForward(deps, target.namespace, target.name)
           : await prepareRemoteCommand(deps, target.action, target.namespace, target.name, target.query);
-        if (upgrade === 'websocket') return acceptWebSocket(deps, wss, chosen, req, socket, head, target, options ?? undefined);
+        if (upgrade === 'websocket') return acceptWebSocket(deps, await webSocketServer(), chosen, req, socket, head, target, options ?? undefined);
         if (upgrade.startsWith('spdy/3.1')) return acceptSpdy(deps, req, socket, head, target, options ?? undefined);
         rejectUpgrade(socket, badRequest(`unsupported upgrade "${req.headers.upgrade ?? ''}"`));
       } catch (err) {

@@ -14,10 +14,13 @@ import {
 } from 'node:fs';
 import { posix } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 
 /** A header as written: only the name is required. */
 type Headers = Partial<Header> & Pick<Header, 'name'>;
+
+/** tar-stream loads when a container first runs tar (kubectl cp), not at start-up. */
+const tarStream = async (): Promise<typeof import('tar-stream')> => import('tar-stream');
 import { describeErrno, errnoOf } from '../container-fs.js';
 import type { CommandContext, ShellCommand } from './shell.js';
 
@@ -398,7 +401,7 @@ async function create(ctx: CommandContext, o: TarOptions): Promise<number> {
 }
 
 async function packMembers(members: Member[]): Promise<Buffer> {
-  const pack = tarPack();
+  const pack = (await tarStream()).pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => {
     chunks.push(Buffer.from(c as Uint8Array));
@@ -483,7 +486,7 @@ function checkFirstHeader(data: Buffer): void {
 
 async function* entries(data: Buffer): AsyncGenerator<Entry> {
   checkFirstHeader(data);
-  const ex = tarExtract();
+  const ex = (await tarStream()).extract();
   ex.end(data);
   try {
     for await (const e of ex) {
