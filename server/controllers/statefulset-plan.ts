@@ -1,8 +1,8 @@
 import type { StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import {
-  applyRevision, equalRevision, goJson, hashRevisionData, newRevision, nextRevision, revisionNameFor,
-  revisionsToPrune, sortRevisions,
+  applyRevision, equalRevision, hashRevisionData, newRevision, nextRevision, revisionNameFor,
+  revisionDataJson, revisionsToPrune, sortRevisions,
 } from './statefulset-revisions.js';
 import {
   claimOwnerRefsFor, claimsForOrdinal, hasStaleOwnerRef, identityMatches, inOrdinalRange, isClaimOwnerUpToDate,
@@ -88,11 +88,11 @@ function createRevisionAvoidingCollisions(
   input: PlanInput, sorted: RO<RevisionObject>[], candidate: RevisionObject, actions: Action[],
   collisionCount: number, setCount: (n: number) => void,
 ): RO<RevisionObject> {
-  const data = goJson(candidate.data);
+  const data = revisionDataJson(candidate.data);
   for (let count = collisionCount; ; count++) {
     const name = revisionNameFor(input.set.metadata.name ?? '', hashRevisionData(candidate.data, count));
     const existing = input.namespaceRevisions?.get(name) ?? sorted.find((r) => r.metadata.name === name);
-    if (existing && goJson(existing.data) === data) {
+    if (existing && revisionDataJson(existing.data) === data) {
       setCount(count);
       return existing;
     }
@@ -218,6 +218,7 @@ class Sync {
   }
 
   claimsMatchRetention(set: RO<StatefulSetObject>, pod: RO<PodObject>): boolean {
+    if (!set.spec?.volumeClaimTemplates?.length) return true; // no claims to keep in line
     const scaledDown = !inOrdinalRange(pod, set);
     for (const claim of claimsForOrdinal(set, ordinalOf(pod)).values()) {
       const existing = this.claims.get(claim.metadata.name ?? '');

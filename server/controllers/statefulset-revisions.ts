@@ -41,6 +41,31 @@ export function goJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * goJson of revision data, remembered: every sync compares the set's template with each revision
+ * and hashes it, and goJson (sorted keys, escapes) is far slower than JSON.stringify. Objects are
+ * remembered by identity (cached revisions never change), and by their JSON.stringify form (equal
+ * text is equal data, so the set's template, a new object after every status write, is found too).
+ */
+const dataJsonByObject = new WeakMap<object, string>();
+const dataJsonByText = new Map<string, string>();
+const dataJsonByTextLimit = 256;
+
+export function revisionDataJson(data: unknown): string {
+  if (data === null || typeof data !== 'object') return goJson(data);
+  let json = dataJsonByObject.get(data);
+  if (json !== undefined) return json;
+  const text = JSON.stringify(data);
+  json = dataJsonByText.get(text);
+  if (json === undefined) {
+    json = goJson(data);
+    if (dataJsonByText.size >= dataJsonByTextLimit) dataJsonByText.clear();
+    dataJsonByText.set(text, json);
+  }
+  dataJsonByObject.set(data, json);
+  return json;
+}
+
 function goString(s: string): string {
   return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -68,7 +93,7 @@ export function revisionDataFor(set: RO<StatefulSetObject>): Record<string, unkn
 /** HashControllerRevision: FNV-1 over the data bytes, then the collision count, safe-encoded. */
 export function hashRevisionData(data: unknown, collisionCount: number | undefined): string {
   const enc = new TextEncoder();
-  let h = fnv1_32(enc.encode(goJson(data)));
+  let h = fnv1_32(enc.encode(revisionDataJson(data)));
   if (collisionCount !== undefined) h = fnv1_32(enc.encode(String(collisionCount)), h);
   return safeEncodeString(String(h));
 }
@@ -97,7 +122,7 @@ export function newRevision(set: RO<StatefulSetObject>, revision: number, collis
 
 /** EqualRevision: the data bytes are the same. */
 export function equalRevision(a: DeepReadonly<RevisionObject>, b: DeepReadonly<RevisionObject>): boolean {
-  return goJson(a.data) === goJson(b.data);
+  return revisionDataJson(a.data) === revisionDataJson(b.data);
 }
 
 /** SortControllerRevisions: by revision number, then creation time, then name (stable). */
@@ -114,14 +139,27 @@ export function nextRevision(sorted: readonly DeepReadonly<RevisionObject>[]): n
 
 /** ApplyRevision: the set with the template the revision recorded ($patch: replace). */
 export function applyRevision(set: RO<StatefulSetObject>, rev: DeepReadonly<RevisionObject>): RO<StatefulSetObject> {
+  const template = recordedTemplate(rev);
+  if (!template) return set;
+  return { ...set, spec: { ...set.spec!, template } };
+}
+
+/** The template a revision recorded, read-only and built once per revision object (syncs read it every time). */
+const recordedTemplates = new WeakMap<object, RO<PodTemplateSpec>>();
+
+function recordedTemplate(rev: DeepReadonly<RevisionObject>): RO<PodTemplateSpec> | undefined {
   const data = rev.data as { spec?: { template?: Record<string, unknown> } } | undefined;
   const recorded = data?.spec?.template;
-  if (!recorded) return set;
-  const template = mutableCopy<Record<string, unknown>>(recorded);
-  delete template.$patch;
-  const meta = template.metadata as Record<string, unknown> | undefined;
+  if (!recorded) return undefined;
+  let template = recordedTemplates.get(recorded);
+  if (template) return template;
+  const copy = mutableCopy<Record<string, unknown>>(recorded);
+  delete copy.$patch;
+  const meta = copy.metadata as Record<string, unknown> | undefined;
   if (meta && meta.creationTimestamp === null) delete meta.creationTimestamp;
-  return { ...set, spec: { ...set.spec!, template: template as RO<PodTemplateSpec> } };
+  template = copy as RO<PodTemplateSpec>;
+  recordedTemplates.set(recorded, template);
+  return template;
 }
 
 /**

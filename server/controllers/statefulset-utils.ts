@@ -74,25 +74,51 @@ export function inOrdinalRange(pod: RO<PodObject>, set: RO<StatefulSetObject>): 
   return o >= startOrdinal(set) && o <= endOrdinal(set);
 }
 
-export const isCreated = (pod: RO<PodObject>): boolean => !!pod.status?.phase;
-export const isPending = (pod: RO<PodObject>): boolean => pod.status?.phase === 'Pending';
-export const isFailed = (pod: RO<PodObject>): boolean => pod.status?.phase === 'Failed';
-export const isSucceeded = (pod: RO<PodObject>): boolean => pod.status?.phase === 'Succeeded';
-export const isTerminating = (pod: RO<PodObject>): boolean => !!pod.metadata.deletionTimestamp;
-
-function readyCondition(pod: RO<PodObject>) {
-  return (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');
+/**
+ * What a sync asks of a pod's status, read once per status object: a sync asks it of every pod,
+ * several times, and pods from the API differ in shape, so each read is a slow megamorphic load.
+ * Keyed by the status object, which nothing here changes in place (cached pods are read-only;
+ * the controller's own pods have no status).
+ */
+interface StatusFacts {
+  phase: string;
+  runningAndReady: boolean;
+  readySinceMs: number | undefined;
 }
 
+const statusFactsCache = new WeakMap<object, StatusFacts>();
+const noStatus: StatusFacts = Object.freeze({ phase: '', runningAndReady: false, readySinceMs: undefined });
+
+function statusFacts(pod: RO<PodObject>): StatusFacts {
+  const status = pod.status;
+  if (!status) return noStatus;
+  let facts = statusFactsCache.get(status);
+  if (facts) return facts;
+  const ready = (status.conditions ?? []).find((c) => c.type === 'Ready');
+  const t = ready?.lastTransitionTime;
+  const ms = t ? Date.parse(t) : NaN;
+  facts = {
+    phase: status.phase ?? '',
+    runningAndReady: status.phase === 'Running' && ready?.status === 'True',
+    readySinceMs: Number.isNaN(ms) ? undefined : ms,
+  };
+  statusFactsCache.set(status, facts);
+  return facts;
+}
+
+export const isCreated = (pod: RO<PodObject>): boolean => !!statusFacts(pod).phase;
+export const isPending = (pod: RO<PodObject>): boolean => statusFacts(pod).phase === 'Pending';
+export const isFailed = (pod: RO<PodObject>): boolean => statusFacts(pod).phase === 'Failed';
+export const isSucceeded = (pod: RO<PodObject>): boolean => statusFacts(pod).phase === 'Succeeded';
+export const isTerminating = (pod: RO<PodObject>): boolean => !!pod.metadata.deletionTimestamp;
+
 export function isRunningAndReady(pod: RO<PodObject>): boolean {
-  return pod.status?.phase === 'Running' && readyCondition(pod)?.status === 'True';
+  return statusFacts(pod).runningAndReady;
 }
 
 /** When the pod's Ready condition last turned True, in ms, or undefined when unknown. */
 export function readySinceMs(pod: RO<PodObject>): number | undefined {
-  const t = readyCondition(pod)?.lastTransitionTime;
-  const ms = t ? Date.parse(t) : NaN;
-  return Number.isNaN(ms) ? undefined : ms;
+  return statusFacts(pod).readySinceMs;
 }
 
 /** podutil.IsPodAvailable: ready, and ready for strictly longer than minReadySeconds. */
@@ -133,6 +159,7 @@ export function identityMatches(set: RO<StatefulSetObject>, pod: RO<PodObject>):
 export function storageMatches(set: RO<StatefulSetObject>, pod: RO<PodObject>): boolean {
   const ordinal = ordinalOf(pod);
   if (ordinal < 0) return false;
+  if (!set.spec?.volumeClaimTemplates?.length) return true;
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   return (set.spec?.volumeClaimTemplates ?? []).every((t) => {
     const v = volumes.get(t.metadata?.name ?? '');
@@ -154,7 +181,9 @@ export function updateIdentity(set: RO<StatefulSetObject>, pod: PodObject): void
  */
 export function claimsForOrdinal(set: RO<StatefulSetObject>, ordinal: number): Map<string, ClaimObject> {
   const out = new Map<string, ClaimObject>();
-  for (const t of set.spec?.volumeClaimTemplates ?? []) {
+  const templates = set.spec?.volumeClaimTemplates;
+  if (!templates?.length) return out;
+  for (const t of templates) {
     const tmpl = mutableCopy<ClaimObject>(t as RO<ClaimObject>);
     const templateName = t.metadata?.name ?? '';
     const meta = { ...(tmpl.metadata ?? {}) };
