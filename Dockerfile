@@ -8,6 +8,7 @@ COPY server ./server
 COPY clients ./clients
 COPY openapi ./openapi
 COPY proto ./proto
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the compiled CLI; `npm install` builds it through the `prepare` script.
-import('../dist/server/cli/main.js').then((m) => m.main(process.argv)).catch((err) => {
+// Runs the bundled CLI (dist/cli, built by `npm run build`, which `npm install` runs through `prepare`);
+// the unbundled dist/server/ when only tsc has run.
+const load = () => import('../dist/cli/main.js').catch((err) => {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/cli/main.js')) throw err;
+  return import('../dist/server/cli/main.js');
+});
+load().then((m) => m.main(process.argv)).catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -10,11 +10,13 @@ export interface KubemockProcess {
   exited: Promise<number | null>;
 }
 
-const entry = join(import.meta.dirname, 'kubemock-entry.ts');
+const fromSource = ['--import', 'tsx', join(import.meta.dirname, 'kubemock-entry.ts')];
+/** What `npx kubemock` and `npm start` run: the bundle in dist/cli. */
+export const installedBin = [join(import.meta.dirname, '..', '..', 'bin', 'kubemock.js')];
 
-/** Starts `kubemock serve` as a child process and waits for its `kubemock ready:` line. */
-export function spawnKubemock(args: string[], timeoutMs = 20_000): Promise<KubemockProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--log-level', 'warn', ...args], {
+/** Starts `kubemock serve` (from source unless told which entry) and waits for its `kubemock ready:` line. */
+export function spawnKubemock(args: string[], timeoutMs = 20_000, entry: string[] = fromSource): Promise<KubemockProcess> {
+  const child = spawn(process.execPath, [...entry, 'serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -20,7 +20,12 @@ import type { Header } from 'tar-stream';
 type Headers = Partial<Header> & Pick<Header, 'name'>;
 
 /** tar-stream loads when a container first runs tar (kubectl cp), not at start-up. */
-const tarStream = async (): Promise<typeof import('tar-stream')> => import('tar-stream');
+type TarStream = typeof import('tar-stream');
+const tarStream = async (): Promise<TarStream> => {
+  // a CommonJS module: Node gives named exports, a bundler may give only the default one
+  const m = (await import('tar-stream')) as TarStream & { default?: TarStream };
+  return typeof m.extract === 'function' ? m : m.default!;
+};
 import { describeErrno, errnoOf } from '../container-fs.js';
 import type { CommandContext, ShellCommand } from './shell.js';
 

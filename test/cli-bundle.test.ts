@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+import { bundleCli } from '../scripts/bundle-cli.js';
+import { startEtcd, type EtcdServer } from './helpers/etcd-server.js';
+import { eventually, kubectlOk, type KubectlTarget } from './helpers/kubectl.js';
+import { installedBin, spawnKubemock, type KubemockProcess } from './helpers/process.js';
+
+/**
+ * The CLI as users run it: bin/kubemock.js loads the esbuild bundle in dist/cli, rebuilt here from the
+ * current sources. The bundle must still find the OpenAPI documents, load tsx for TypeScript behaviours,
+ * and load its lazy chunks (ws, tar, etcd3) when they are first needed.
+ */
+describe('bin/kubemock.js on the bundled CLI', { timeout: 180_000 }, () => {
+  let dir: string;
+  let km: KubemockProcess;
+  let k: KubectlTarget;
+
+  before(async () => {
+    await bundleCli();
+    dir = await mkdtemp(join(tmpdir(), 'kubemock-bin-'));
+    await writeFile(join(dir, 'hi.ts'), `
+      const word: string = 'hi';
+      export default { 'example.com/hi:*': { start(): void {}, exec(_c: unknown, argv: readonly string[], io: { stdout: { write(s: string): unknown } }): number | undefined {
+        if (argv[0] !== 'hi') return undefined;
+        io.stdout.write(word + ' from the bundle\\n');
+        return 0;
+      } } };
+    `);
+    const kubeconfig = join(dir, 'kubeconfig');
+    km = await spawnKubemock([
+      '--write-kubeconfig', kubeconfig, '--behaviours', join(dir, 'hi.ts'),
+      '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0',
+      '--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`,
+    ], 60_000, installedBin);
+    k = { kubeconfig, cacheDir: join(dir, 'cache') };
+  });
+  after(async () => {
+    await km?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves discovery and the OpenAPI documents kubectl reads', async () => {
+    assert.match(await kubectlOk(k, ['api-resources']), /statefulsets\s+sts\s+apps\/v1\s+true\s+StatefulSet/);
+    const v3 = JSON.parse(await kubectlOk(k, ['get', '--raw', '/openapi/v3'])) as { paths: Record<string, unknown> };
+    assert.ok(v3.paths['apis/apps/v1'], 'openapi/v3 lists apps/v1');
+    assert.match(await kubectlOk(k, ['explain', 'statefulset.spec.serviceName']), /serviceName/);
+  });
+
+  it('runs a TypeScript behaviour through tsx, execs over WebSocket and copies with tar', async () => {
+    await kubectlOk(k, ['run', 'hi', '--image=example.com/hi:1']);
+    await eventually(async () => ((await kubectlOk(k, ['get', 'pod', 'hi', '-o', 'jsonpath={.status.phase}'])) === 'Running' ? true : undefined), 30_000, 'hi Running');
+    assert.equal(await kubectlOk(k, ['exec', 'hi', '--', 'hi']), 'hi from the bundle\n');
+    await writeFile(join(dir, 'note.txt'), 'carried by tar\n');
+    await kubectlOk(k, ['cp', join(dir, 'note.txt'), 'hi:/tmp/note.txt']);
+    assert.equal(await kubectlOk(k, ['exec', 'hi', '--', 'cat', '/tmp/note.txt']), 'carried by tar\n');
+  });
+
+  it('writes a kubeconfig that client-node accepts', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(await readFile(k.kubeconfig, 'utf8'));
+    const ns = await kc.makeApiClient(CoreV1Api).listNamespace();
+    assert.ok(ns.items.some((n) => n.metadata?.name === 'kube-system'));
+  });
+});
+
+describe('bin/kubemock.js on etcd (the etcd chunk and etcd3 load on demand)', { timeout: 120_000 }, () => {
+  let etcd: EtcdServer;
+  let km: KubemockProcess;
+
+  before(async () => {
+    await bundleCli();
+    etcd = await startEtcd();
+    km = await spawnKubemock(['--etcd-endpoints', etcd.endpoint, '--nodes', '0'], 60_000, installedBin);
+  });
+  after(async () => {
+    await km?.stop();
+    await etcd?.stop();
+  });
+
+  it('creates and reads back a ConfigMap kept in etcd', async () => {
+    const base = `${km.urls.api}/api/v1/namespaces/default/configmaps`;
+    const created = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'in-etcd' }, data: { a: '1' } }) });
+    assert.equal(created.status, 201, await created.clone().text());
+    const read = (await (await fetch(`${base}/in-etcd`)).json()) as { data?: Record<string, string> };
+    assert.deepEqual(read.data, { a: '1' });
+  });
+});
