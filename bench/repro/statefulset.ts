@@ -43,6 +43,13 @@ if (process.env.REPRO_COUNT) {
   }
 }
 const ref = km.registry.ref('apps', 'statefulsets');
+// REPRO_SERVICE=1: also a headless Service selecting the pods (the bench figure has none).
+if (process.env.REPRO_SERVICE) {
+  await km.registry.create(km.registry.ref('', 'services'), 'sts', {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: `web-${policy.toLowerCase()}`, namespace: 'sts' },
+    spec: { clusterIP: 'None', selector: { app: `web-${policy.toLowerCase()}` }, ports: [{ name: 'http', port: 80 }] },
+  });
+}
 const name = `web-${policy.toLowerCase()}`;
 const start = performance.now();
 const c0 = process.cpuUsage();

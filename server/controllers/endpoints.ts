@@ -103,7 +103,8 @@ export function startEndpointsController(deps: ControllerDeps): Controller {
     await client.update(core('endpoints'), namespace, next);
   };
 
-  const queue = new WorkQueue({ name: 'endpoints', clock, logger, reconcile });
+  // A sync reads every pod of the Service and rewrites the whole object: one per burst of pod events.
+  const queue = new WorkQueue({ name: 'endpoints', clock, logger, reconcile, coalesce: true });
   const offs = [
     ...enqueueServicesAndTheirPods(services, pods, (key) => queue.add(key)),
     endpoints.onEvent((e) => {

@@ -130,7 +130,8 @@ export function startEndpointSliceController(deps: ControllerDeps): Controller {
     for (const s of unused) await remove(s);
   };
 
-  const queue = new WorkQueue({ name: 'endpointslice', clock, logger, reconcile });
+  // A sync reads every pod of the Service and rewrites its slices: one per burst of pod events.
+  const queue = new WorkQueue({ name: 'endpointslice', clock, logger, reconcile, coalesce: true });
   const offs = [
     ...enqueueServicesAndTheirPods(services, pods, (key) => queue.add(key)),
     existing.onEvent((e) => {
