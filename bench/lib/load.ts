@@ -67,7 +67,11 @@ export function httpRequest(url: string, opts: { method?: string; headers?: Reco
     const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: epochMs() - t }));
+      res.on('end', () => {
+        // latency ends with the last byte, not with this client's copying of it
+        const ms = epochMs() - t;
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), ms });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -10,7 +10,7 @@ import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './bo
 import { negotiate } from './negotiate.js';
 import type { ResourceTarget } from './paths.js';
 import { listJson, objectJson } from './serialize.js';
-import { buildTable, parseIncludeObject } from './table-output.js';
+import { parseIncludeObject, tableJson } from './table-output.js';
 import { streamWatch } from './watch-stream.js';
 
 /** A handler for a subresource the api layer does not implement itself (pods/log, exec, ...). */
@@ -134,8 +134,8 @@ async function getOne(req: Request, res: Response, target: ResourceTarget, deps:
   const obj = await registry.get(ref, target.namespace, target.name!);
   const rep = negotiate(req.get('accept'));
   if (rep.kind === 'table') {
-    const table = buildTable(registry, ref, [obj], { version: rep.version, include: parseIncludeObject(queryOf(req).includeObject), now: deps.clock.now(), listMeta: { resourceVersion: obj.metadata.resourceVersion } });
-    return sendJson(res, 200, JSON.stringify(table), warnings);
+    const table = tableJson(registry, ref, [obj], { version: rep.version, include: parseIncludeObject(queryOf(req).includeObject), now: deps.clock.now(), listMeta: { resourceVersion: obj.metadata.resourceVersion } });
+    return sendJson(res, 200, table, warnings);
   }
   sendJson(res, 200, objectJson(registry, ref, obj), warnings);
 }
@@ -167,8 +167,7 @@ async function getCollection(req: Request, res: Response, target: ResourceTarget
   if (page.continue) listMeta.continue = page.continue;
   if (page.remainingItemCount !== undefined) listMeta.remainingItemCount = page.remainingItemCount;
   if (rep.kind === 'table') {
-    const table = buildTable(registry, ref, page.items, { version: rep.version, include: parseIncludeObject(q.includeObject), now: deps.clock.now(), listMeta });
-    return sendJson(res, 200, JSON.stringify(table), warnings);
+    return sendJson(res, 200, tableJson(registry, ref, page.items, { version: rep.version, include: parseIncludeObject(q.includeObject), now: deps.clock.now(), listMeta }), warnings);
   }
   sendJson(res, 200, listJson(ref, page.items, listMeta), warnings);
 }

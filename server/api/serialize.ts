@@ -17,6 +17,18 @@ export function storedJson(obj: KubeObject): string {
   return s;
 }
 
+const metadataCache = new WeakMap<KubeObject, string>();
+
+/** An object's metadata as JSON (Table rows carry it as PartialObjectMetadata), cached like the body. */
+export function metadataJson(obj: KubeObject): string {
+  let s = metadataCache.get(obj);
+  if (s === undefined) {
+    s = JSON.stringify(obj.metadata);
+    metadataCache.set(obj, s);
+  }
+  return s;
+}
+
 function withTypeMeta(kind: string, apiVersion: string, body: string): string {
   const head = `{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)}`;
   return body === '{}' ? `${head}}` : `${head},${body.slice(1)}`;

@@ -5,7 +5,7 @@ import type { Registry, RegistryWatchEvent, WatchOptions } from '../registry/gen
 import { apiVersionOf, type ResourceRef } from '../registry/resource.js';
 import type { Representation } from './negotiate.js';
 import { objectJson } from './serialize.js';
-import { buildTable, type IncludeObject } from './table-output.js';
+import { tableJson, type IncludeObject } from './table-output.js';
 
 export interface WatchStreamOptions extends WatchOptions {
   allowWatchBookmarks: boolean;
@@ -54,9 +54,9 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
   };
   const encodeObject = (o: KubeObject): string => {
     if (opts.representation.kind === 'table') {
-      const t = buildTable(registry, ref, [o], { version: opts.representation.version, include: opts.include, now: clock.now(), withColumns: firstTableEvent });
+      const t = tableJson(registry, ref, [o], { version: opts.representation.version, include: opts.include, now: clock.now(), withColumns: firstTableEvent });
       firstTableEvent = false;
-      return JSON.stringify(t);
+      return t;
     }
     return objectJson(registry, ref, o);
   };

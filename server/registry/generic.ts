@@ -175,8 +175,7 @@ export class Registry {
     this.checkListResourceVersion(opts);
     const ns = ref.info.namespaced ? namespace : undefined;
     const result = await this.storage.list(storagePrefixOf(ref.info), ns === undefined ? undefined : ns);
-    let items = result.items.filter((o) => this.matchesSelectors(ref, o, labelSel, fieldSel));
-    items.sort(compareObjects);
+    let items = sortedByKey(result.items.filter((o) => this.matchesSelectors(ref, o, labelSel, fieldSel)));
     let rv = String(result.resourceVersion);
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
@@ -676,6 +675,13 @@ function withGcFinalizer(finalizers: string[] | undefined, policy: PropagationPo
 
 function sortKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
+
+/** Sorted as compareObjects sorts, with each key built once rather than at every comparison. */
+function sortedByKey(items: KubeObject[]): KubeObject[] {
+  const keyed = items.map((o) => ({ k: sortKey(o), o }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((e) => e.o);
 }
 
 function compareObjects(a: KubeObject, b: KubeObject): number {
