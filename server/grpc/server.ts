@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/generic.js';
 import { HealthService } from './gen/grpc/health/v1/health.js';
@@ -37,7 +37,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   const server = new Server();
   const deps = { registry: opts.registry, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000 };
   const kindNames = kindServices.map((row) => `${packagePrefix}${row.serviceName}`);
-  for (const row of kindServices) server.addService(row.service, kindServiceImplementation(row, deps));
+  for (const row of kindServices) server.addService(withEncodingCache(row.service), kindServiceImplementation(row, deps));
   const services = [...kindNames, 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection'];
   const health = new HealthStatus(services);
   server.addService(HealthService, health.implementation());
@@ -67,4 +67,29 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
       return stopped;
     },
   };
+}
+
+/**
+ * A Get answers with the proto form of a stored object, cached by identity (kind-service.ts), so its
+ * bytes can be cached the same way: encoding was a third of a Get's time on the server.
+ */
+function withEncodingCache(def: ServiceDefinition): ServiceDefinition {
+  const out: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(def) as [string, MethodDefinition<unknown, unknown>][]) {
+    const encoded = new WeakMap<object, Buffer>();
+    const serialize = method.responseSerialize;
+    out[name] = {
+      ...method,
+      responseSerialize: (value) => {
+        if (typeof value !== 'object' || value === null) return serialize(value);
+        let bytes = encoded.get(value);
+        if (!bytes) {
+          bytes = serialize(value);
+          encoded.set(value, bytes);
+        }
+        return bytes;
+      },
+    };
+  }
+  return out;
 }
