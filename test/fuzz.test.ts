@@ -131,6 +131,17 @@ describe('fuzzing every endpoint and kind', { timeout: 300_000 }, () => {
     assert.equal(big.status, 413);
   });
 
+  test('undecodable path segments under every path: 404 or 400 as a Status, never 500', async () => {
+    for (const base of paths) {
+      for (const seg of ['%ff', '%c3%28', '%e2%82']) {
+        const path = `${base.replace(/\/$/, '')}/${seg}`;
+        const answer = await send(km.urls.api, { method: 'GET', path, headers: {} });
+        checkAnswer(path, 'GET', answer);
+        assert.ok([400, 404, 405].includes(answer.status), `GET ${path}: ${answer.status}`);
+      }
+    }
+  });
+
   test('nesting just inside the depth limit on every write path: an answer below 500, never a stack overflow', async () => {
     const deep = (d: number): unknown => JSON.parse(nested(d)) as unknown;
     const depth = maxNestingDepth - 4; // the object, its field and the wrapper take the rest

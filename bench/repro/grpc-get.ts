@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { startKubemock } from '../../server/cli/cluster.js';
 
-if (process.argv[2] === 'client') {
+if (process.argv[2] === "client") {
   const { createKubemockGrpcClient } = await import('../../clients/grpc.js');
   const client = createKubemockGrpcClient(process.argv[3]);
   const end = Date.now() + 5000;

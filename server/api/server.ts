@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
-import { internalError, isStatusError, notFound, StatusError } from '../meta/errors.js';
+import { badRequest, internalError, isStatusError, notFound, StatusError } from '../meta/errors.js';
 import type { Registry } from '../registry/generic.js';
 import {
   aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, podStreamingSubresources,
@@ -118,6 +118,10 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
       if (err.code >= 500) logger.error({ err, path: req.path }, 'request failed');
       return sendStatus(res, err);
     }
+    // a path segment that does not decode (`%ff`) names nothing, as kube-apiserver's router finds
+    if (err instanceof URIError) return sendStatus(res, notFound({ group: '', resource: '' }, req.path));
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendStatus(res, badRequest((err as Error).message));
     logger.error({ err, path: req.path, method: req.method }, 'unexpected error');
     sendStatus(res, internalError(err));
   });
