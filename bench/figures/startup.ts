@@ -35,8 +35,8 @@ function timeToReady(argv: string[]): Promise<number> {
 export async function startup(sizes: Sizes, progress: Progress): Promise<Row[]> {
   const compiled = [join(root, 'bin', 'kubemock.js'), ...serveArgs];
   const viaTsx = ['--import', 'tsx', join(root, 'test', 'helpers', 'kubemock-entry.ts'), ...serveArgs];
-  let argv = existsSync(join(root, 'dist')) ? compiled : viaTsx;
-  let how = argv === compiled ? 'compiled CLI (bin/kubemock.js)' : 'via tsx (no dist/)';
+  let argv = existsSync(join(root, 'dist', 'cli', 'main.js')) ? compiled : viaTsx;
+  let how = argv === compiled ? 'bin/kubemock.js on the bundle in dist/cli' : 'via tsx (no dist/cli)';
   const samples: number[] = [];
   for (let i = 0; i < sizes.startupRuns; i++) {
     progress(`start-up run ${i + 1}/${sizes.startupRuns} (${how})`);
