@@ -20,9 +20,10 @@ import { startContractTestCluster, type ContractTestCluster } from './contract/c
 import { knownDeviations, partitionKnown } from './contract/known-deviations.js';
 import { startRecordingProxy, type Exchange } from './contract/recorder.js';
 import { ContractValidator, formatViolations, validateExchanges } from './contract/validate.js';
+import { seedDir } from './helpers/seed.js';
 import { eventually, kubectlOk, kubectl } from './helpers/kubectl.js';
 
-const seed = join(import.meta.dirname, '..', '..', 'shared', 'seed');
+const seed = seedDir;
 
 /** What the scenario must produce whichever client drives it (only what is deterministic). */
 interface Outcome {

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { seedDir } from './helpers/seed.js';
 import { eventually } from './helpers/kubectl.js';
-import { spawnKubemock } from './helpers/process.js';
+import { spawnKubemock, type KubemockProcess } from './helpers/process.js';
 
-const seed = join(import.meta.dirname, '..', '..', 'shared', 'seed');
+const seed = seedDir;
 
 interface Item {
   metadata: { name: string; resourceVersion: string };
@@ -18,14 +19,22 @@ interface Item {
 
 describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
   const dirs: string[] = [];
+  // every process a test starts, stopped here too: one left running after a failed assertion keeps the runner waiting
+  const started: KubemockProcess[] = [];
+  const spawn = async (args: string[]): Promise<KubemockProcess> => {
+    const p = await spawnKubemock(args);
+    started.push(p);
+    return p;
+  };
   after(async () => {
+    for (const p of started) await p.stop();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
   it('survives kill -9 in the middle of concurrent writes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubemock-crash-'));
     dirs.push(dir);
-    const first = await spawnKubemock(['--data-dir', dir, '--nodes', '0']);
+    const first = await spawn(['--data-dir', dir, '--nodes', '0']);
     const api = first.urls.api;
     const acknowledged = new Map<string, string>();
     let stop = false;
@@ -53,7 +62,7 @@ describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
     await first.exited;
     assert.ok(acknowledged.size >= 300);
 
-    const second = await spawnKubemock(['--data-dir', dir, '--nodes', '0']);
+    const second = await spawn(['--data-dir', dir, '--nodes', '0']);
     try {
       const list = await (await fetch(`${second.urls.api}/api/v1/namespaces/default/configmaps`)).json() as { metadata: { resourceVersion: string }; items: Item[] };
       const stored = new Map(list.items.map((i) => [i.metadata.name, i]));
@@ -76,7 +85,7 @@ describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
     dirs.push(dir);
     const ranges = ['--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`];
     const args = ['--data-dir', dir, ...ranges, '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0'];
-    const first = await spawnKubemock(args);
+    const first = await spawn(args);
     const post = async (path: string, file: string): Promise<void> => {
       const res = await fetch(`${first.urls.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(seed, file)) });
       assert.equal(res.status, 201, await res.text());
@@ -92,7 +101,7 @@ describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = await spawnKubemock(args);
+    const second = await spawn(args);
     try {
       assert.equal(await readyIP(second.urls.api), ip);
       const log = await eventually(async () => (await fetch(`http://${ip}:8092`)).text(), 30_000, 'the monitor answering again');

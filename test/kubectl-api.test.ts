@@ -3,10 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { seedDir } from './helpers/seed.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { eventually, kubectl, kubectlBackground, kubectlOk, tableRows } from './helpers/kubectl.js';
 
-const seed = join(import.meta.dirname, '..', '..', 'shared', 'seed');
+const seed = seedDir;
 const seedService = join(seed, 'terra10-service-headless.yaml');
 const seedStatefulSet = join(seed, 'terra10-statefulset.yaml');
 

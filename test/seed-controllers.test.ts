@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { seedDir } from './helpers/seed.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { eventually, kubectl, kubectlOk, tableRows } from './helpers/kubectl.js';
 
-const seed = join(import.meta.dirname, '..', '..', 'shared', 'seed');
+const seed = seedDir;
 
 function isReady(p: Pod): boolean {
   return p.status?.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');

@@ -4,10 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { seedDir } from './helpers/seed.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { eventually, kubectl, kubectlOk, tableRows } from './helpers/kubectl.js';
 
-const seed = join(import.meta.dirname, '..', '..', 'shared', 'seed');
+const seed = seedDir;
 
 /** What `curl URL` prints: the body, or the connection error. */
 function curl(url: string): Promise<string> {

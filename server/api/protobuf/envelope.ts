@@ -1,7 +1,7 @@
 /**
  * The Kubernetes protobuf body: the magic `k8s\0`, then a runtime.Unknown whose raw field holds the kind's
  * generated message. We decode the kinds kubectl's typed clients send to resources kubemock serves
- * (see /work/shared/spec/kubectl-wire.md); everything else is a 415 naming what was sent.
+ * (see the project's notes on what kubectl sends, spec/kubectl-wire.md); everything else is a 415 naming what was sent.
  */
 import { StatusError } from '../../meta/errors.js';
 import { configMap, namespace, secret, service, serviceAccount } from './core-v1.js';

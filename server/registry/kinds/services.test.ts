@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { seedDir } from '../../../test/helpers/seed.js';
 import { parse } from 'yaml';
 import { FakeClock } from '../../meta/clock.js';
 import { StatusError } from '../../meta/errors.js';
@@ -48,7 +50,7 @@ test('ClusterIP services get the defaults and an address from the range', async 
 
 test('the seed headless service stays headless and prints as kubectl shows it', async () => {
   const { registry, ref, clock, ips } = setup();
-  const manifest = parse(readFileSync('/work/shared/seed/terra10-service-headless.yaml', 'utf8'));
+  const manifest = parse(readFileSync(join(seedDir, 'terra10-service-headless.yaml'), 'utf8'));
   const o = (await registry.create(ref, 'default', manifest)) as ServiceObject;
   assert.equal(o.spec!.clusterIP, 'None');
   assert.deepEqual(o.spec!.clusterIPs, ['None']);

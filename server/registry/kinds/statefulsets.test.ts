@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { seedDir } from '../../../test/helpers/seed.js';
 import { parse } from 'yaml';
 import { FakeClock } from '../../meta/clock.js';
 import { StatusError } from '../../meta/errors.js';
@@ -72,7 +74,7 @@ test('the v1beta1 seed manifest is accepted as written, with v1beta1 defaults', 
   const { registry } = setup();
   const ref = registry.lookup('apps', 'v1beta1', 'statefulsets');
   assert.ok(ref);
-  const manifest = parse(readFileSync('/work/shared/seed/terra10-statefulset.yaml', 'utf8'));
+  const manifest = parse(readFileSync(join(seedDir, 'terra10-statefulset.yaml'), 'utf8'));
   const o = (await registry.create(ref, 'default', manifest)) as Sts;
   assert.deepEqual(o.spec.selector, { matchLabels: { app: 'terra10' } });
   assert.deepEqual(o.metadata.labels, { app: 'terra10' });
