@@ -185,6 +185,24 @@ test('a name is resolvable as soon as the view has the event, and gone as soon a
   await rejectsWithCode(resolver.resolve4(name), 'ENOTFOUND');
 });
 
+test('a repeated question gets the same answer under its own ID, and a fresh one once the view changes', async (t) => {
+  const { view, server } = await startCluster(t);
+  const name = `cached.default.svc.${zone}`;
+  const svc = serviceObject('default', 'cached', { clusterIP: '10.96.0.30', ports: [{ name: 'http', port: 80 }] });
+  view.apply('services', added(svc));
+  const socket = createSocket('udp4');
+  t.after(() => socket.close());
+  const ask = async (id: number): Promise<DecodedPacket> => dnsPacket.decode(await exchange(socket, server.udpPort, queryBytes(name, 'A', id, false)));
+  const first = await ask(101);
+  const second = await ask(202);
+  assert.equal(first.id, 101);
+  assert.equal(second.id, 202);
+  assert.deepEqual({ ...second, id: 101 }, first);
+  assert.deepEqual(dataOf(second), ['10.96.0.30']);
+  view.apply('services', modified(serviceObject('default', 'cached', { clusterIP: '10.96.0.31', ports: [{ name: 'http', port: 80 }] })));
+  assert.deepEqual(dataOf(await ask(303)), ['10.96.0.31']);
+});
+
 test('a large answer is truncated over UDP and complete over TCP', async (t) => {
   const { view, server, resolver } = await startCluster(t);
   const ips = Array.from({ length: 60 }, (_, i) => `10.1.0.${i + 1}`);

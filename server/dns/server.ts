@@ -112,7 +112,17 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
 // ---- answering one message ----
 
+/** How many distinct queries the response cache keeps before it starts over. */
+const responseCacheSize = 10_000;
+
 class Responder {
+  /**
+   * Replies by the query's bytes after its ID (flags, question, EDNS) and transport. A reply depends
+   * on nothing else while the view is unchanged, so an entry is good until the view's change count
+   * moves; only the ID differs between two answers to the same question.
+   */
+  private readonly replies = new Map<string, { changes: number; bytes: Buffer; truncated: boolean }>();
+
   constructor(
     private readonly view: DnsView,
     private readonly options: AnswerOptions,
@@ -130,6 +140,26 @@ class Responder {
       this.stats.dropped++;
       return undefined;
     }
+    const key = `${transport}${query.toString('latin1', 2)}`;
+    const cached = this.replies.get(key);
+    if (cached && cached.changes === this.view.changeCount() && this.view.hasSynced()) {
+      if (cached.truncated) this.stats.truncated++;
+      const reply = Buffer.from(cached.bytes);
+      query.copy(reply, 0, 0, 2);
+      return reply;
+    }
+    const reply = await this.respondUncached(query, transport);
+    if (reply?.cacheable) this.remember(key, reply.bytes, reply.truncated);
+    return reply?.bytes;
+  }
+
+  private remember(key: string, bytes: Buffer, truncated: boolean): void {
+    if (this.replies.size >= responseCacheSize) this.replies.clear();
+    this.replies.set(key, { changes: this.view.changeCount(), bytes, truncated });
+  }
+
+  private async respondUncached(query: Buffer, transport: Transport): Promise<{ bytes: Buffer; cacheable: boolean; truncated: boolean } | undefined> {
+    const uncacheable = (bytes: Buffer): { bytes: Buffer; cacheable: boolean; truncated: boolean } => ({ bytes, cacheable: false, truncated: false });
     const id = query.readUInt16BE(0);
     const flags = query.readUInt16BE(2);
     const opcode = (flags >> 11) & 0xf;
@@ -139,17 +169,17 @@ class Responder {
     try {
       decoded = dnsPacket.decode(query);
     } catch {
-      return this.formErr(id, replyFlags);
+      return uncacheable(this.formErr(id, replyFlags));
     }
     const question = readQuestion(query);
     const asked = decoded.questions?.[0];
-    if (opcode !== opcodeQuery) return encodeResponse(bare(id, replyFlags | rcodeNumbers.NOTIMP, question));
-    if (!question || !asked) return this.formErr(id, replyFlags);
+    if (opcode !== opcodeQuery) return uncacheable(encodeResponse(bare(id, replyFlags | rcodeNumbers.NOTIMP, question)));
+    if (!question || !asked) return uncacheable(this.formErr(id, replyFlags));
 
     const clientOpt = decoded.additionals?.find((a): a is OptAnswer => a.type === 'OPT');
     const opt: OptRecord | undefined = clientOpt && { udpPayloadSize: ourUdpPayloadSize, extendedRcode: 0, version: 0, flags: 0 };
     if (clientOpt && clientOpt.ednsVersion > 0) {
-      return encodeResponse({ ...bare(id, replyFlags, question), opt: { ...opt!, extendedRcode: ednsBadVersion } });
+      return uncacheable(encodeResponse({ ...bare(id, replyFlags, question), opt: { ...opt!, extendedRcode: ednsBadVersion } }));
     }
 
     try {
@@ -157,7 +187,7 @@ class Responder {
     } catch (error) {
       // a bug answering one name must cost that query a SERVFAIL, not the server
       this.onError(error);
-      return encodeResponse(bare(id, replyFlags | rcodeNumbers.SERVFAIL, question));
+      return uncacheable(encodeResponse(bare(id, replyFlags | rcodeNumbers.SERVFAIL, question)));
     }
   }
 
@@ -170,11 +200,11 @@ class Responder {
     clientOpt: OptAnswer | undefined,
     opt: OptRecord | undefined,
     transport: Transport,
-  ): Promise<Buffer> {
+  ): Promise<{ bytes: Buffer; cacheable: boolean; truncated: boolean }> {
     const result = answer(asked, this.view, this.options);
     if (result.delegate && this.upstream) {
       const forwarded = await this.forward(query);
-      return forwarded ?? encodeResponse({ ...bare(id, replyFlags | rcodeNumbers.SERVFAIL, question), ...(opt ? { opt } : {}) });
+      return { bytes: forwarded ?? encodeResponse({ ...bare(id, replyFlags | rcodeNumbers.SERVFAIL, question), ...(opt ? { opt } : {}) }), cacheable: false, truncated: false };
     }
     const answers = await this.chaseExternalName(asked, result, query);
     const message: ResponseMessage = {
@@ -189,7 +219,9 @@ class Responder {
     const limit = transport === 'tcp' ? tcpLimit : udpLimit(clientOpt);
     const { bytes, truncated } = encodeResponseWithin(message, limit);
     if (truncated) this.stats.truncated++;
-    return bytes;
+    // what upstream said about an ExternalName's target is not the view's to keep
+    const cacheable = !result.delegate && answers === result.answers && this.view.hasSynced();
+    return { bytes, cacheable, truncated };
   }
 
   private formErr(id: number, replyFlags: number): Buffer {
