@@ -136,6 +136,17 @@ function prefixed(prefix: string, table: Table): Table {
  * ObjectMeta's rules, so finalizers and ownerReferences merge everywhere.
  */
 export function fallbackPatchMeta(kind: string): PatchMetaLookup {
-  const table: Table = { ...prefixed('metadata', objectMeta), ...(kindTables[kind] ?? {}) };
-  return (path) => (Object.hasOwn(table, path.join('.')) ? table[path.join('.')] : undefined);
+  // asked for on every write: the table and its lookup are built once per kind
+  let lookup = fallbackLookups.get(kind);
+  if (!lookup) {
+    const table: Table = { ...prefixed('metadata', objectMeta), ...(kindTables[kind] ?? {}) };
+    lookup = (path) => {
+      const key = path.join('.');
+      return Object.hasOwn(table, key) ? table[key] : undefined;
+    };
+    fallbackLookups.set(kind, lookup);
+  }
+  return lookup;
 }
+
+const fallbackLookups = new Map<string, PatchMetaLookup>();
