@@ -27,6 +27,7 @@ import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import type { EtcdStorage } from '../store/etcd.js';
 import { protectServer, tokenAuthenticator } from '../api/auth.js';
+import { withFastGet } from '../api/fast-get.js';
 import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
@@ -208,7 +209,8 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   });
   const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
     : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
-  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) as unknown as Server : createServer(app);
+  const listener = withFastGet(app, registry);
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
   if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
   if (opts.token) protectServer(server, tokenAuthenticator(opts.token));
   server.keepAliveTimeout = 65_000;
