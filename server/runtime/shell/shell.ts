@@ -446,14 +446,18 @@ export class Shell {
 
 class RedirectError extends Error {}
 
-function globRegExp(pattern: string): RegExp {
+/**
+ * A shell glob (`*`, `?`, `[...]`, `[!...]`) as an anchored RegExp; a `]` right after `[` is part of the
+ * set, as POSIX has it. The shell's pathname expansion and tar's member patterns both use it.
+ */
+export function globRegExp(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
     else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
+      const end = pattern.indexOf(']', i + 2);
       if (end < 0) re += '\\[';
       else {
         re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;

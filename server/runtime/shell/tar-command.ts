@@ -27,7 +27,7 @@ const tarStream = async (): Promise<TarStream> => {
   return typeof m.extract === 'function' ? m : m.default!;
 };
 import { describeErrno, errnoOf } from '../container-fs.js';
-import type { CommandContext, ShellCommand } from './shell.js';
+import { globRegExp, type CommandContext, type ShellCommand } from './shell.js';
 
 const usage =
   'BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\n' +
@@ -209,24 +209,6 @@ function unsafePrefixStripper(warn: (text: string) => void): (name: string) => s
     }
     return name.slice(cp);
   };
-}
-
-function globRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 /** Does a pattern match the name, comparing only as many path components as the pattern has (find_list_entry2)? */
