@@ -65,11 +65,18 @@ const tooDeep = (what: string): Error =>
 export function parseJson(buf: Buffer): unknown {
   const text = buf.toString('utf8');
   if (!text.trim()) throw badRequest("couldn't get version/kind; json parse error: unexpected end of JSON input");
+  const json = jsonOf(text);
+  if ('error' in json) throw badRequest(`couldn't get version/kind; json parse error: ${json.error}`);
+  return json.value;
+}
+
+/** JSON.parse behind the depth check; a syntax error is returned, for callers that try YAML next. */
+function jsonOf(text: string): { value: unknown } | { error: string } {
   if (nestingDepth(text) > maxNestingDepth) throw tooDeep('json');
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown };
   } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    return { error: (e as Error).message };
   }
 }
 
@@ -77,8 +84,8 @@ function parseYamlText(text: string): unknown {
   if (!text.trim()) throw badRequest('error decoding YAML: empty body');
   // kubectl sends apply patches as JSON, which is YAML: the JSON parser is faster and its depth check exact
   if (/^\s*[{[]/.test(text)) {
-    const json = tryJson(text);
-    if (json !== undefined) return json;
+    const json = jsonOf(text);
+    if ('value' in json) return json.value;
   }
   try {
     // yaml's lexer and parser are iterative, its composer recursive: measure the tree before composing
@@ -93,15 +100,6 @@ function parseYamlText(text: string): unknown {
   } catch (e) {
     if (e instanceof StatusError) throw e;
     throw badRequest(`error decoding YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
-
-function tryJson(text: string): unknown {
-  if (nestingDepth(text) > maxNestingDepth) throw tooDeep('json');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

@@ -5,11 +5,11 @@ import { parseResourcePath, type ResourceTarget } from './paths.js';
 import { objectJson } from './serialize.js';
 
 /**
- * GET of one object as JSON is the API's hottest request (informers' relists aside: kubectl get NAME,
- * SDKs, controllers' reads). It is answered here, ahead of express, whose routing and response helpers
- * cost more than the request itself. Everything else (a query string, a subresource, a Table, a
- * deprecated version's Warning header, a miss) goes to the express app, which answers it as before;
- * the bytes of a fast answer are the same as the app's (see fast-get.test.ts).
+ * GET of one object as JSON (kubectl get NAME, SDKs, controllers' reads) is the commonest request. It
+ * is answered here, ahead of express, whose routing and response helpers cost more than the request.
+ * Everything else (a query string, a subresource, a Table, a deprecated version's Warning header, a
+ * miss) goes to the express app, which answers it as before; the bytes of a fast answer are the same
+ * as the app's (see fast-get.test.ts).
  */
 export function withFastGet(app: RequestListener, registry: Registry): RequestListener {
   return (req, res) => {

@@ -52,13 +52,11 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
     res.write(typeof line === 'string' ? line + '\n' : line);
     if (res.writableLength > maxBufferedBytes) finish();
   };
-  const encodeObject = (o: KubeObject): string => {
-    if (opts.representation.kind === 'table') {
-      const t = tableJson(registry, ref, [o], { version: opts.representation.version, include: opts.include, now: clock.now(), withColumns: firstTableEvent });
-      firstTableEvent = false;
-      return t;
-    }
-    return objectJson(registry, ref, o);
+  // Table rows carry AGE, so a Table event is built per watcher, at the time it is sent
+  const tableEventLine = (version: 'v1' | 'v1beta1', type: string, o: KubeObject): string => {
+    const t = tableJson(registry, ref, [o], { version, include: opts.include, now: clock.now(), withColumns: firstTableEvent });
+    firstTableEvent = false;
+    return `{"type":"${type}","object":${t}}`;
   };
   const bookmark = (rv: string, initialEventsEnd = false): string => JSON.stringify({
     type: 'BOOKMARK',
@@ -74,8 +72,9 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
       case 'MODIFIED':
       case 'DELETED':
         lastRv = e.object.metadata.resourceVersion ?? lastRv;
-        if (opts.representation.kind === 'table') write(`{"type":"${e.type}","object":${encodeObject(e.object)}}`);
-        else write(jsonEventLine(registry, ref, e.type, e.object));
+        write(opts.representation.kind === 'table'
+          ? tableEventLine(opts.representation.version, e.type, e.object)
+          : jsonEventLine(registry, ref, e.type, e.object));
         break;
       case 'BOOKMARK':
         write(bookmark(e.resourceVersion, e.initialEventsEnd));

@@ -23,7 +23,6 @@ const bootstrap: BootstrapObject[] = [
   },
 ];
 
-/** The first address of the service range, which real clusters give the `kubernetes` Service. */
 /** The n-th address of the service range (kubeadm: .1 for kubernetes, .10 for kube-dns). */
 function serviceIP(cidr: string, n: number): string {
   const [ip] = cidr.split('/');
@@ -36,7 +35,6 @@ function serviceIP(cidr: string, n: number): string {
 export function kubeDnsIP(serviceCidr: string): string {
   return serviceIP(serviceCidr, 10);
 }
-
 
 function kubernetesService(serviceCidr: string): BootstrapObject {
   return {

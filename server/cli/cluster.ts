@@ -154,10 +154,11 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   await mkdir(dataDir, { recursive: true });
 
   const client = registryObjectClient(registry);
+  const binder = storagePodBinder(storage, clock);
   // Containers and the service proxy need the DNS server's address, so they start after it (below).
   let sim: SimulatedRuntime | undefined;
   const startPlane = () => startControllers({
-    informers, client, clock, logger, binder: storagePodBinder(storage, clock), runtime: sim?.runtime, kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
+    informers, client, clock, logger, binder, runtime: sim?.runtime, kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
     config: {
       featureGates: config.featureGates,
       dataDir,
@@ -200,7 +201,6 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   });
   informers.start();
 
-  const binder = storagePodBinder(storage, clock);
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
   const app = createApiApp({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }), findDuplicateFields,

@@ -70,26 +70,23 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
 }
 
 /**
- * A Get answers with the proto form of a stored object, cached by identity (kind-service.ts), so its
- * bytes can be cached the same way: encoding was a third of a Get's time on the server.
+ * Get answers with the proto form of a stored object, cached by identity (kind-service.ts), so its
+ * bytes can be cached the same way: encoding was a third of a Get's time on the server. Other methods
+ * answer with fresh messages, which a cache would only hold on to.
  */
 function withEncodingCache(def: ServiceDefinition): ServiceDefinition {
-  const out: Record<string, MethodDefinition<unknown, unknown>> = {};
-  for (const [name, method] of Object.entries(def) as [string, MethodDefinition<unknown, unknown>][]) {
-    const encoded = new WeakMap<object, Buffer>();
-    const serialize = method.responseSerialize;
-    out[name] = {
-      ...method,
-      responseSerialize: (value) => {
-        if (typeof value !== 'object' || value === null) return serialize(value);
-        let bytes = encoded.get(value);
-        if (!bytes) {
-          bytes = serialize(value);
-          encoded.set(value, bytes);
-        }
-        return bytes;
-      },
-    };
-  }
-  return out;
+  const get = def.get as MethodDefinition<unknown, unknown> | undefined;
+  if (!get) return def;
+  const encoded = new WeakMap<object, Buffer>();
+  const serialize = get.responseSerialize;
+  const cachedSerialize = (value: unknown): Buffer => {
+    if (typeof value !== 'object' || value === null) return serialize(value);
+    let bytes = encoded.get(value);
+    if (!bytes) {
+      bytes = serialize(value);
+      encoded.set(value, bytes);
+    }
+    return bytes;
+  };
+  return { ...def, get: { ...get, responseSerialize: cachedSerialize } };
 }
