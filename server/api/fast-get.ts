@@ -1,7 +1,8 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Registry } from '../registry/generic.js';
 import { negotiate } from './negotiate.js';
 import { parseResourcePath, type ResourceTarget } from './paths.js';
+import { writeJson } from './rest.js';
 import { objectJson } from './serialize.js';
 
 /**
@@ -16,7 +17,7 @@ export function withFastGet(app: RequestListener, registry: Registry): RequestLi
     const target = fastTarget(req, registry);
     if (!target) return void app(req, res);
     registry.get(target.ref, target.namespace, target.name!).then(
-      (obj) => send(res, objectJson(registry, target.ref, obj)),
+      (obj) => writeJson(res, 200, objectJson(registry, target.ref, obj)),
       () => app(req, res),
     );
   };
@@ -36,9 +37,4 @@ function fastTarget(req: IncomingMessage, registry: Registry): ResourceTarget | 
   if (!t.name || t.subresource || t.watchPath) return undefined;
   if (t.ref.info.versions.find((v) => v.name === t.ref.version)?.deprecationWarning) return undefined;
   return t;
-}
-
-function send(res: ServerResponse, body: string): void {
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
@@ -73,12 +74,16 @@ function managerFromUserAgent(ua: string | undefined): string {
  * Writes the status line, headers and body in one go: a string body lets Node put them in one socket
  * write, where express's send() turned it into a Buffer written separately (a writev per response).
  */
-function sendJson(res: Response, code: number, body: string, warnings: string[] = []): void {
-  for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
+export function writeJson(res: ServerResponse, code: number, body: string): void {
   res.statusCode = code;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(body);
+}
+
+function sendJson(res: Response, code: number, body: string, warnings: string[] = []): void {
+  for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
+  writeJson(res, code, body);
 }
 
 function listOptions(q: Query): ListOptions {

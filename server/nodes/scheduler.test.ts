@@ -8,7 +8,8 @@ const node = (i: number) => buildNode({ name: `n${i}`, internalIP: `127.0.0.${i}
 const pod = (extra: Record<string, unknown> = {}, name = 'p') => ({ metadata: { name, namespace: 'default', uid: name }, spec: { containers: [{ name: 'c' }], ...extra } });
 
 function input(p: ReturnType<typeof pod>, nodes = [node(1), node(2), node(3)], bound: ReturnType<typeof pod>[] = []): ScheduleInput {
-  return { pod: p, nodes, boundPods: bound, claim: () => undefined, volume: () => undefined, storageClass: () => undefined } as unknown as ScheduleInput;
+  const podsOnNode = (name: string): number => bound.filter((b) => (b.spec as { nodeName?: string }).nodeName === name).length;
+  return { pod: p, nodes, podsOnNode, claim: () => undefined, volume: () => undefined, storageClass: () => undefined } as unknown as ScheduleInput;
 }
 
 test('least-loaded node wins, ties by name', () => {

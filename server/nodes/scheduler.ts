@@ -22,10 +22,11 @@ export const defaultSchedulerName = 'default-scheduler';
 export interface ScheduleInput {
   pod: RPod;
   nodes: readonly RNode[];
-  /** Pods already bound, to count per node (least-loaded spread and the pods capacity)... */
-  boundPods?: readonly RPod[];
-  /** ...or that count kept up to date by the caller, so a decision does not scan every pod. */
-  podsOnNode?(nodeName: string): number;
+  /**
+   * Bound, non-terminal pods on a node (least-loaded spread and the pods capacity), a count the caller
+   * keeps up to date so that a decision does not scan every pod.
+   */
+  podsOnNode(nodeName: string): number;
   claim(namespace: string, name: string): RClaim | undefined;
   volume(name: string): RVolume | undefined;
   storageClass(name: string): RClass | undefined;
@@ -49,17 +50,6 @@ export function isWaitForFirstConsumer(claim: RClaim, cls: RClass | undefined): 
 
 interface Filtered {
   reason: string;
-}
-
-/** Bound pods per node name: from the caller's count, or one pass over boundPods. */
-function podCounts(input: ScheduleInput): (node: RNode) => number {
-  if (input.podsOnNode) {
-    const podsOnNode = input.podsOnNode;
-    return (node) => podsOnNode(node.metadata.name ?? '');
-  }
-  const counts = new Map<string | undefined, number>();
-  for (const p of input.boundPods ?? []) counts.set(p.spec?.nodeName, (counts.get(p.spec?.nodeName) ?? 0) + 1);
-  return (node) => counts.get(node.metadata.name) ?? 0;
 }
 
 function filterNode(input: ScheduleInput, node: RNode, volumes: readonly RVolume[], podCount: (node: RNode) => number): Filtered | undefined {
@@ -113,7 +103,7 @@ export function schedulePod(input: ScheduleInput): ScheduleDecision {
   }
   const reasons = new Map<string, number>();
   const feasible: RNode[] = [];
-  const podCount = podCounts(input);
+  const podCount = (node: RNode): number => input.podsOnNode(node.metadata.name ?? '');
   for (const node of input.nodes) {
     // As upstream since TaintNodesByCondition: node health reaches the scheduler only as taints.
     const f = filterNode(input, node, boundVolumes, podCount);
