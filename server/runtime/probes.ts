@@ -4,12 +4,11 @@
  * or else the simulated shell), grpc (the port accepts connections).
  */
 import { request } from 'node:http';
-import { Writable } from 'node:stream';
 import type { Probe } from 'kubernetes-types/core/v1.js';
 import type { DeepReadonly } from '../meta/types.js';
 import type { ProbeKind } from '../nodes/runtime.js';
 import type { PodNetwork } from './pod-network.js';
-import { nullOut, emptyIn } from './shell/io.js';
+import { discardWritable, nullOut, emptyIn } from './shell/io.js';
 import type { Shell } from './shell/shell.js';
 import type { Instance } from './simulated-runtime.js';
 
@@ -43,10 +42,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: T): Promise<T> {
   });
 }
 
-function discard(): Writable {
-  return new Writable({ write: (_c, _e, cb) => cb() });
-}
-
 export async function runProbe(inst: Instance, kind: ProbeKind, network: PodNetwork, shell: (signal: AbortSignal) => Shell): Promise<boolean> {
   const probe = probeOf(inst, kind);
   if (!probe) return true;
@@ -57,7 +52,7 @@ export async function runProbe(inst: Instance, kind: ProbeKind, network: PodNetw
     const argv = [...(probe.exec.command ?? [])];
     const run = (async () => {
       // the behaviour's own commands first, as `kubectl exec` runs them
-      const hooked = await inst.behaviour.exec?.(inst.ctx, argv, { stdout: discard(), stderr: discard(), tty: false });
+      const hooked = await inst.behaviour.exec?.(inst.ctx, argv, { stdout: discardWritable(), stderr: discardWritable(), tty: false });
       if (hooked !== undefined) return hooked === 0;
       const sh = shell(abort.signal);
       if (!sh.has(argv[0] ?? '')) return false;

@@ -28,7 +28,7 @@ import { containerMounts, podVolumes } from './pod-volumes.js';
 import { runProbe } from './probes.js';
 import { defaultCommands } from './shell/commands.js';
 import { runProcess } from './shell/session.js';
-import { emptyIn, nullOut, streamIn, writableOut } from './shell/io.js';
+import { discardWritable, emptyIn, nullOut, streamIn, writableOut } from './shell/io.js';
 import { Shell, type ShellSystem } from './shell/shell.js';
 import { simulatedPodStreams } from './pod-streams.js';
 
@@ -94,10 +94,6 @@ const imageDirs = ['/bin', '/dev', '/etc', '/home', '/root', '/tmp', '/usr/bin',
 
 function podKey(pod: DeepReadonly<Pod>): string {
   return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
-}
-
-function sink(): Writable {
-  return new Writable({ write: (_c, _e, cb) => cb() });
 }
 
 export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): SimulatedRuntime {
@@ -283,7 +279,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     logBook: (namespace, pod, container) => logBooks.get(`${namespace}/${pod}/${container}`),
     network,
     newShell,
-    sink,
+    sink: discardWritable,
   });
 
   let offPods: (() => void) | undefined;

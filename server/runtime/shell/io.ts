@@ -3,7 +3,7 @@
  * kubectl client that left) turns writes into no-ops, as SIGPIPE would end the writer.
  */
 import { closeSync, writeSync } from 'node:fs';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 
 export interface Out {
   write(data: string | Uint8Array): void;
@@ -45,6 +45,11 @@ export class CollectOut implements Out {
 }
 
 export const nullOut: Out = { write: () => undefined, broken: false };
+
+/** A Node Writable that drops what it is given: stdout/stderr for a behaviour's hook nobody reads. */
+export function discardWritable(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
+}
 
 /** Output to an open host file descriptor, closed by close(). */
 export class FileOut implements Out {
