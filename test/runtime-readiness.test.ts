@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container } from 'kubernetes-types/core/v1.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { recordPodOrder } from './helpers/pod-order.js';
 import { eventually, kubectl, kubectlOk } from './helpers/kubectl.js';
 
 /**
@@ -18,10 +19,6 @@ function set(name: string, replicas: number, container: Container): string {
       template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 0, containers: [container] } },
     },
   });
-}
-
-function isReady(p: Pod): boolean {
-  return !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 async function podNames(c: TestCluster, app: string): Promise<string[]> {
@@ -42,22 +39,11 @@ async function podState(c: TestCluster, pod: string): Promise<{ phase: string; r
 
 describe('readiness probes hold an OrderedReady StatefulSet at the unready ordinal', () => {
   let c: TestCluster;
-  /** "added X" / "ready X" in the order the API's own watch saw them. */
-  const events: string[] = [];
+  /** "added X" / "ready X" / "unready X" in the order the API's own watch saw them. */
+  let events: string[] = [];
   before(async () => {
     c = await startTestCluster();
-    const ready = new Set<string>();
-    c.registry.watch(c.registry.ref('', 'pods'), 'default', {}, (e) => {
-      if (e.type !== 'ADDED' && e.type !== 'MODIFIED') return;
-      const pod = e.object as unknown as Pod;
-      const name = pod.metadata!.name!;
-      if (e.type === 'ADDED') events.push(`added ${name}`);
-      if (isReady(pod) && !ready.has(name)) {
-        ready.add(name);
-        events.push(`ready ${name}`);
-      }
-      if (!isReady(pod) && ready.delete(name)) events.push(`unready ${name}`);
-    });
+    events = recordPodOrder(c, { unready: true });
   });
   after(async () => {
     await c.stop();

@@ -1,35 +1,20 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import { recordPodOrder } from './helpers/pod-order.js';
 import { seedDir } from './helpers/seed.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { eventually, kubectl, kubectlOk, tableRows } from './helpers/kubectl.js';
 
 const seed = seedDir;
 
-function isReady(p: Pod): boolean {
-  return p.status?.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
 /** Issue 3, item 1: the seed chapter's cluster-side steps, checked with kubectl as the chapter shows them. */
 describe('the seed walkthrough, control-plane side', () => {
   let c: TestCluster;
-  const order: string[] = [];
+  let order: string[] = [];
   before(async () => {
     c = await startTestCluster({ controllers: { podStartDelayMs: 50, podReadyDelayMs: 50, podStopDelayMs: 200 } });
-    // Record the order in which pods appear and become ready, from the API's own watch.
-    const ready = new Set<string>();
-    c.registry.watch(c.registry.ref('', 'pods'), 'default', {}, (e) => {
-      if (e.type !== 'ADDED' && e.type !== 'MODIFIED') return;
-      const pod = e.object as unknown as Pod;
-      const name = pod.metadata!.name!;
-      if (e.type === 'ADDED') order.push(`added ${name}`);
-      if (isReady(pod) && !ready.has(name)) {
-        ready.add(name);
-        order.push(`ready ${name}`);
-      }
-    });
+    order = recordPodOrder(c);
   });
   after(async () => {
     await c.stop();

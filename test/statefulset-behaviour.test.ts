@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { recordPodOrder } from './helpers/pod-order.js';
 import { eventually, kubectl, kubectlOk } from './helpers/kubectl.js';
 
 function set(name: string, replicas: number, extra: Record<string, unknown> = {}): string {
@@ -14,10 +14,6 @@ function set(name: string, replicas: number, extra: Record<string, unknown> = {}
       ...extra,
     },
   });
-}
-
-function isReady(p: Pod): boolean {
-  return !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 async function podNames(c: TestCluster, app: string): Promise<string[]> {
@@ -38,24 +34,10 @@ async function admin(c: TestCluster, path: string): Promise<void> {
 /** Issue 3, items 2 and 4: ordering, halting, parallel bursts, and pods that come back with their storage. */
 describe('StatefulSet behaviour against failures', () => {
   let c: TestCluster;
-  const events: string[] = [];
+  let events: string[] = [];
   before(async () => {
     c = await startTestCluster({ controllers: { podStartDelayMs: 30, podReadyDelayMs: 30, podStopDelayMs: 30 } });
-    const ready = new Set<string>();
-    c.registry.watch(c.registry.ref('', 'pods'), 'default', {}, (e) => {
-      if (e.type === 'BOOKMARK' || e.type === 'ERROR') return;
-      const pod = e.object as unknown as Pod;
-      const name = pod.metadata!.name!;
-      if (e.type === 'ADDED') events.push(`added ${name}`);
-      if (e.type === 'DELETED') {
-        events.push(`deleted ${name}`);
-        ready.delete(name);
-      }
-      if (e.type === 'MODIFIED' && isReady(pod) && !ready.has(name)) {
-        ready.add(name);
-        events.push(`ready ${name}`);
-      }
-    });
+    events = recordPodOrder(c, { deleted: true });
   });
   after(async () => {
     await c.stop();
