@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { recordPodOrder } from './helpers/pod-order.js';
-import { eventually, kubectl, kubectlOk } from './helpers/kubectl.js';
+import { eventually, kubectl, kubectlOk, podNames, readyReplicas } from './helpers/kubectl.js';
 
 /**
  * Readiness probes run by the kubelet against simulated containers (exec through the simulated shell,
@@ -19,16 +19,6 @@ function set(name: string, replicas: number, container: Container): string {
       template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 0, containers: [container] } },
     },
   });
-}
-
-async function podNames(c: TestCluster, app: string): Promise<string[]> {
-  const out = await kubectlOk(c, ['get', 'pods', '-l', `app=${app}`, '-o', 'jsonpath={.items[*].metadata.name}']);
-  return out.split(' ').filter(Boolean).sort();
-}
-
-/** readyReplicas is omitted when 0, as the real API omits empty integers. */
-async function readyReplicas(c: TestCluster, name: string): Promise<number> {
-  return Number((await kubectlOk(c, ['get', 'sts', name, '-o', 'jsonpath={.status.readyReplicas}'])) || '0');
 }
 
 async function podState(c: TestCluster, pod: string): Promise<{ phase: string; ready: string; containerReady: string }> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { recordPodOrder } from './helpers/pod-order.js';
-import { eventually, kubectl, kubectlOk } from './helpers/kubectl.js';
+import { eventually, kubectl, kubectlOk, podNames, readyReplicas } from './helpers/kubectl.js';
 
 function set(name: string, replicas: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -14,16 +14,6 @@ function set(name: string, replicas: number, extra: Record<string, unknown> = {}
       ...extra,
     },
   });
-}
-
-async function podNames(c: TestCluster, app: string): Promise<string[]> {
-  const out = await kubectlOk(c, ['get', 'pods', '-l', `app=${app}`, '-o', 'jsonpath={.items[*].metadata.name}']);
-  return out.split(' ').filter(Boolean).sort();
-}
-
-/** readyReplicas is omitted when 0, as the real API omits empty integers. */
-async function readyReplicas(c: TestCluster, name: string): Promise<string> {
-  return (await kubectlOk(c, ['get', 'sts', name, '-o', 'jsonpath={.status.readyReplicas}'])) || '0';
 }
 
 async function admin(c: TestCluster, path: string): Promise<void> {
@@ -45,9 +35,9 @@ describe('StatefulSet behaviour against failures', () => {
 
   it('OrderedReady halts while a lower ordinal is unready and resumes when it is ready', async () => {
     await kubectlOk(c, ['apply', '-f', '-'], { stdin: set('ord', 1) });
-    await eventually(async () => ((await readyReplicas(c, 'ord')) === '1' ? true : undefined), 20_000, 'ord-0 ready');
+    await eventually(async () => ((await readyReplicas(c, 'ord')) === 1 ? true : undefined), 20_000, 'ord-0 ready');
     await admin(c, 'namespaces/default/pods/ord-0/unready');
-    await eventually(async () => ((await readyReplicas(c, 'ord')) === '0' ? true : undefined), 20_000, 'ord-0 unready');
+    await eventually(async () => ((await readyReplicas(c, 'ord')) === 0 ? true : undefined), 20_000, 'ord-0 unready');
     await kubectlOk(c, ['scale', 'sts', 'ord', '--replicas=3']);
     await c.controllersIdle();
     assert.deepEqual(await podNames(c, 'ord'), ['ord-0'], 'no new pod while ord-0 is unready');
@@ -57,7 +47,7 @@ describe('StatefulSet behaviour against failures', () => {
   });
 
   it('scale-down removes the highest ordinal first, one at a time', async () => {
-    await eventually(async () => ((await readyReplicas(c, 'ord')) === '3' ? true : undefined), 20_000, 'three ready');
+    await eventually(async () => ((await readyReplicas(c, 'ord')) === 3 ? true : undefined), 20_000, 'three ready');
     const start = events.length;
     await kubectlOk(c, ['scale', 'sts', 'ord', '--replicas=0']);
     await eventually(async () => ((await podNames(c, 'ord')).length === 0 ? true : undefined), 20_000, 'all gone');
@@ -69,7 +59,7 @@ describe('StatefulSet behaviour against failures', () => {
   it('Parallel creates every pod at once', async () => {
     const start = events.length;
     await kubectlOk(c, ['apply', '-f', '-'], { stdin: set('par', 3, { podManagementPolicy: 'Parallel' }) });
-    await eventually(async () => ((await readyReplicas(c, 'par')) === '3' ? true : undefined), 20_000, 'par ready');
+    await eventually(async () => ((await readyReplicas(c, 'par')) === 3 ? true : undefined), 20_000, 'par ready');
     const mine = events.slice(start).filter((e) => e.includes('par-'));
     const firstReady = mine.findIndex((e) => e.startsWith('ready'));
     assert.equal(mine.slice(0, firstReady).filter((e) => e.startsWith('added')).length, 3, mine.join(', '));
@@ -103,7 +93,7 @@ describe('StatefulSet behaviour against failures', () => {
     await eventually(async () => ((await podNames(c, 'par')).length === 0 ? true : undefined), 20_000, 'par pods gone');
     assert.match(await kubectlOk(c, ['get', 'pvc', 'data-par-0']), /data-par-0/);
     await kubectlOk(c, ['apply', '-f', '-'], { stdin: set('gone', 2, { podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } }) });
-    await eventually(async () => ((await readyReplicas(c, 'gone')) === '2' ? true : undefined), 20_000, 'gone ready');
+    await eventually(async () => ((await readyReplicas(c, 'gone')) === 2 ? true : undefined), 20_000, 'gone ready');
     await kubectlOk(c, ['delete', 'sts', 'gone']);
     await eventually(async () => {
       const out = await kubectlOk(c, ['get', 'pvc', '-o', 'name']);

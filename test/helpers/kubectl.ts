@@ -78,3 +78,14 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Names of the pods labelled app=APP, sorted. */
+export async function podNames(k: KubectlTarget, app: string): Promise<string[]> {
+  const out = await kubectlOk(k, ['get', 'pods', '-l', `app=${app}`, '-o', 'jsonpath={.items[*].metadata.name}']);
+  return out.split(' ').filter(Boolean).sort();
+}
+
+/** A StatefulSet's status.readyReplicas; the API omits it when 0, as it omits empty integers. */
+export async function readyReplicas(k: KubectlTarget, name: string): Promise<number> {
+  return Number((await kubectlOk(k, ['get', 'sts', name, '-o', 'jsonpath={.status.readyReplicas}'])) || '0');
+}
