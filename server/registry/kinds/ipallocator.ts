@@ -22,9 +22,9 @@ export class ServiceIPAllocator {
     const total = 2 ** (32 - prefix);
     this.base = addr - (addr % total);
     this.size = total - 2; // without network and broadcast
-    const band = Math.min(Math.max(16, Math.floor(total / 16)), 256);
-    // a range no bigger than the band has no dynamic band: every pick is random over all of it
-    this.staticBand = band < this.size ? band : 0;
+    // kube's calculateRangeOffset: min(max(16, size/16), 256), and none for a range of 16 or fewer
+    // (a /28 has 14 usable addresses, fewer than the band): every pick is random over all of it
+    this.staticBand = total <= 16 ? 0 : Math.min(Math.max(16, Math.floor(total / 16)), 256);
   }
 
   inRange(ip: string): boolean {
