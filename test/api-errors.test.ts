@@ -42,6 +42,22 @@ describe('errors are Kubernetes Status objects (issue 2 item 5)', () => {
     assert.match(s.message, /Operation cannot be fulfilled on configmaps "stale": the object has been modified/);
   });
 
+  it('a list at a resourceVersion not reached yet is 504 ResourceVersionTooLarge; one past uint64 is 400', async () => {
+    const future = await call(c, 'GET', '/api/v1/namespaces/default/configmaps?resourceVersion=99999999');
+    assert.equal(future.status, 504);
+    const s = future.json as StatusBody;
+    assert.equal(s.reason, 'Timeout');
+    assert.equal(s.details?.causes?.[0].reason, 'ResourceVersionTooLarge');
+    assert.match(s.message, /^Too large resource version: 99999999, current: \d+$/);
+    for (const rv of ['18446744073709551616', '99999999999999999999', 'abc']) {
+      const bad = await call(c, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${rv}`);
+      assert.equal(bad.status, 400, rv);
+      assert.equal((bad.json as StatusBody).message, `invalid resource version: ${rv}`);
+      const watch = await call(c, 'GET', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`);
+      assert.equal(watch.status, 400, `watch ${rv}`);
+    }
+  });
+
   it('creating an existing name is 409 AlreadyExists', async () => {
     await call(c, 'POST', '/api/v1/namespaces/default/configmaps', cm('twice'));
     const again = await call(c, 'POST', '/api/v1/namespaces/default/configmaps', cm('twice'));

@@ -60,8 +60,15 @@ function exemptFromStatusShape(path: string): boolean {
   return /^\/openapi\//.test(path) || /\/(log|exec|attach|portforward|proxy)(\?|\/|$)/.test(path) || /^\/(healthz|livez|readyz)/.test(path);
 }
 
+/** kube-apiserver's one deliberate 5xx on bad input: a list at a resourceVersion the store has not reached. */
+function isTooLargeResourceVersion(a: Answer): boolean {
+  if (a.status !== 504) return false;
+  const s = JSON.parse(a.body.toString('utf8')) as { reason?: string; details?: { causes?: { reason?: string }[] } };
+  return s.reason === 'Timeout' && s.details?.causes?.[0]?.reason === 'ResourceVersionTooLarge';
+}
+
 function checkAnswer(path: string, method: string, a: Answer): void {
-  assert.ok(a.status < 500, `${method} ${path} answered ${a.status}: ${a.body.toString('utf8').slice(0, 300)}`);
+  assert.ok(a.status < 500 || isTooLargeResourceVersion(a), `${method} ${path} answered ${a.status}: ${a.body.toString('utf8').slice(0, 300)}`);
   if (a.streamed || method === 'HEAD' || exemptFromStatusShape(path)) return;
   if (a.status >= 400) {
     let parsed: { kind?: unknown; code?: unknown };
@@ -182,7 +189,7 @@ describe('fuzzing every endpoint and kind', { timeout: 300_000 }, () => {
     const queryKey = fc.constantFrom('watch', 'labelSelector', 'fieldSelector', 'limit', 'continue', 'resourceVersion', 'resourceVersionMatch', 'dryRun',
       'fieldManager', 'fieldValidation', 'propagationPolicy', 'timeoutSeconds', 'force', 'gracePeriodSeconds', 'orphanDependents', 'allowWatchBookmarks',
       'sendInitialEvents', 'pretty', 'container', 'follow', 'tailLines', 'sinceSeconds', '__proto__', 'constructor');
-    const queryValue = fc.oneof(fc.constantFrom('', '0', '1', '-1', 'true', 'All', 'Strict', 'x=y', 'a in (b)', '!a', 'metadata.name=x', '99999999999999999999', 'NaN', '%ff'), fc.string({ maxLength: 16 }));
+    const queryValue = fc.oneof(fc.constantFrom('', '0', '1', '-1', 'true', 'All', 'Strict', 'x=y', 'a in (b)', '!a', 'metadata.name=x', '99999999999999999999', '18446744073709551615', '99999999', 'NaN', '%ff'), fc.string({ maxLength: 16 }));
     const query = fc.array(fc.tuple(queryKey, queryValue), { maxLength: 4 });
     const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/merge-patch+json', 'application/json-patch+json',
       'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/yaml', 'application/vnd.kubernetes.protobuf',

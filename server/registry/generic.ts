@@ -393,7 +393,7 @@ export class Registry {
     const prefix = storagePrefixOf(ref.info);
     const rvText = opts.resourceVersion ?? '';
     const initial = rvText === '' || rvText === '0';
-    if (!initial && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
+    if (!initial) parseResourceVersion(rvText);
     const wants = (o: KubeObject | undefined): boolean => !!o && this.matchesSelectors(ref, o, labelSel, fieldSel);
     const forward = (e: StorageEvent): void => {
       const now = wants(e.object);
@@ -619,16 +619,23 @@ export class Registry {
       throw badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
     }
     if (!rv || rv === '0') return;
-    if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
-    const n = Number(rv);
+    const n = parseResourceVersion(rv);
     const current = this.storage.currentResourceVersion();
     if (n > current) {
-      throw new StatusError({ ...timeout(`Too large resource version: ${n}, current: ${current}`).status, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+      throw new StatusError({ ...timeout(`Too large resource version: ${rv}, current: ${current}`).status, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
     }
     if (opts.resourceVersionMatch === 'Exact' && n !== current) {
       throw expired(`too old resource version: ${n} (${current})`);
     }
   }
+}
+
+const maxResourceVersion = 2n ** 64n - 1n;
+
+/** A resourceVersion is a uint64, as kube-apiserver's versioner parses it; anything else is a 400. */
+function parseResourceVersion(text: string): number {
+  if (!/^\d+$/.test(text) || BigInt(text) > maxResourceVersion) throw badRequest(`invalid resource version: ${text}`);
+  return Number(text);
 }
 
 export function gr(ref: ResourceRef): GroupResource {
