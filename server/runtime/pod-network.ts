@@ -5,7 +5,7 @@
  * instead and the network remembers the alias, so exec (curl/wget), port-forward and the service proxy
  * still reach it at podIP:port.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { HttpHandler, Listening, TcpHandler } from './behaviour.js';
 
@@ -31,17 +31,18 @@ function listenOn(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Closes a server and every connection it accepted: a stopped container's peers see a reset, as on a real network. */
+function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    (server as HttpServer).closeAllConnections?.();
+    for (const s of sockets) s.destroy();
   });
 }
 
 export class PodNetwork {
   /** `ip:port` → the port actually bound, for ports the OS refused. */
   private readonly aliases = new Map<string, number>();
-  private readonly servers = new Set<Server>();
+  private readonly servers = new Map<Server, Set<Socket>>();
 
   constructor(private readonly opts: BindOptions = {}) {}
 
@@ -59,7 +60,12 @@ export class PodNetwork {
             });
           })
         : createTcpServer((s) => handler.tcp(s));
-    server.on('connection', (s: Socket) => s.on('error', () => undefined));
+    const sockets = new Set<Socket>();
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.once('close', () => sockets.delete(s));
+    });
     let bound: number;
     const key = `${ip}:${port}`;
     try {
@@ -74,14 +80,14 @@ export class PodNetwork {
       this.aliases.set(key, bound);
       onRefused(`the operating system refused ${key} (${code}: ports below 1024 need privileges); it is served on ${ip}:${bound} and through exec and port-forward`);
     }
-    this.servers.add(server);
+    this.servers.set(server, sockets);
     return {
       port,
       boundPort: bound,
       close: async () => {
         if (this.aliases.get(key) === bound) this.aliases.delete(key);
         this.servers.delete(server);
-        await closeServer(server);
+        await closeServer(server, sockets);
       },
     };
   }
@@ -111,7 +117,7 @@ export class PodNetwork {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.servers].map((s) => closeServer(s)));
+    await Promise.all([...this.servers].map(([s, sockets]) => closeServer(s, sockets)));
     this.servers.clear();
     this.aliases.clear();
   }

@@ -184,6 +184,16 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       dns: { address: dnsAddress, host: opts.dnsServer.host, port: opts.dnsServer.port, zone },
     };
     const listening: Listening[] = [];
+    // A container stopped while its start() was binding must not leave the port bound: the next pod
+    // of the same name may get the same IP and would find its port in use.
+    const keep = async (l: Listening): Promise<Listening> => {
+      if (abort.signal.aborted) {
+        await l.close().catch(() => undefined);
+        throw new Error(`container ${container.name} stopped while binding port ${l.port}`);
+      }
+      listening.push(l);
+      return l;
+    };
     const refused = (why: string): void => {
       log.stderr(`kubemock: ${why}`);
       opts.events?.event(pod as DeepReadonly<KubeObject>, podRef, 'Warning', 'PortRefused', `container ${container.name}: ${why}`);
@@ -203,16 +213,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       podIP: handle.podIP, podIPs: [handle.podIP], env,
       ports: (container.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })),
       argv: [...(container.command ?? []), ...(container.args ?? [])], files: fs, log, signal: abort.signal, clock, stdin,
-      listen: async (port, handler) => {
-        const l = await network.bind(handle.podIP, port, { http: handler }, refused);
-        listening.push(l);
-        return l;
-      },
-      listenTcp: async (port, handler) => {
-        const l = await network.bind(handle.podIP, port, { tcp: handler }, refused);
-        listening.push(l);
-        return l;
-      },
+      listen: async (port, handler) => keep(await network.bind(handle.podIP, port, { http: handler }, refused)),
+      listenTcp: async (port, handler) => keep(await network.bind(handle.podIP, port, { tcp: handler }, refused)),
       sh: (script, stdio) => newShell(inst, abort.signal).run(script, shellIO(stdioFor(stdio))),
       run: (argv, stdio) => runProcess(newShell(inst, abort.signal), argv, stdioFor(stdio)),
       hasCommand: (name) => newShell({ system, env }, abort.signal).has(name),

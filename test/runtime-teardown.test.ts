@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import type { Behaviour } from '../server/runtime/behaviour.js';
+import { handleFor, testPod, testRuntime, testSubnet } from '../server/runtime/test-fixtures.js';
+
+/**
+ * Stopping a container frees its ports at once, whatever its peers or its start() are doing: the
+ * kubelet waits for the stop before deleting the pod, and the next pod of the same name may be given
+ * the same IP and bind the same port.
+ */
+
+function dial(host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host, port }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms).unref())]);
+}
+
+describe('container teardown frees its ports', () => {
+  let release = (): void => undefined;
+  let entered = (): void => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const inStart = new Promise<void>((r) => (entered = r));
+  const behaviours: Record<string, Behaviour> = {
+    'example.com/tcp-holder': {
+      name: 'tcp-holder',
+      async start(ctx) {
+        // keeps every connection open and never ends it, as a database waiting for queries does
+        await ctx.listenTcp(7000, () => undefined);
+      },
+    },
+    'example.com/slow-binder': {
+      name: 'slow-binder',
+      async start(ctx) {
+        entered();
+        await gate;
+        await ctx.listenTcp(7001, () => undefined);
+      },
+    },
+  };
+  const rt = testRuntime({ behaviours });
+  after(() => rt.cleanup());
+
+  it('a TCP server with an idle client open: kill resolves and the client sees the connection end', async () => {
+    const ip = `${testSubnet()}.7`;
+    const pod = testPod('holder-0', [{ name: 'db', image: 'example.com/tcp-holder' }]);
+    const h = handleFor(pod, 'db', ip);
+    await rt.runtime.start(h);
+    const client = await dial(ip, 7000);
+    const ended = new Promise<void>((r) => client.once('close', () => r()));
+    client.on('error', () => undefined);
+    await withTimeout(rt.runtime.kill(h), 2000, 'kill');
+    await withTimeout(ended, 2000, 'the client connection closing');
+    await assert.rejects(dial(ip, 7000), /ECONNREFUSED/);
+  });
+
+  it('a container killed while its start() is still binding leaves no port bound', async () => {
+    const ip = `${testSubnet()}.8`;
+    const pod = testPod('slow-0', [{ name: 'app', image: 'example.com/slow-binder' }]);
+    const h = handleFor(pod, 'app', ip);
+    const starting = rt.runtime.start(h);
+    await inStart;
+    await rt.runtime.kill(h);
+    release();
+    await starting;
+    // the behaviour's listen resolves (or fails) after the kill; give it a few turns to do so
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    await assert.rejects(dial(ip, 7001), /ECONNREFUSED/);
+  });
+});
