@@ -58,6 +58,23 @@ describe('errors are Kubernetes Status objects (issue 2 item 5)', () => {
     }
   });
 
+  it('a value of the wrong JSON type is 400 worded as the Go decoder does; in a merge patch it is 422 on "patch"', async () => {
+    const pvc = await call(c, 'POST', '/api/v1/namespaces/default/persistentvolumeclaims', JSON.stringify({ metadata: { name: 'typed' }, spec: '' }));
+    assert.equal(pvc.status, 400);
+    assert.equal((pvc.json as StatusBody).message, 'PersistentVolumeClaim in version "v1" cannot be handled as a PersistentVolumeClaim: json: cannot unmarshal string into Go struct field PersistentVolumeClaim.spec of type v1.PersistentVolumeClaimSpec');
+    const sts = await call(c, 'POST', '/apis/apps/v1/namespaces/default/statefulsets', JSON.stringify({ metadata: { name: 'typed' }, spec: { replicas: '3' } }));
+    assert.equal(sts.status, 400);
+    assert.match((sts.json as StatusBody).message, /cannot unmarshal string into Go struct field StatefulSetSpec\.spec\.replicas of type int32$/);
+    assert.equal((await call(c, 'POST', '/api/v1/namespaces/default/configmaps', cm('typed'))).status, 201);
+    const patch = await call(c, 'PATCH', '/api/v1/namespaces/default/configmaps/typed', JSON.stringify({ data: { a: 2 } }), 'application/merge-patch+json');
+    assert.equal(patch.status, 422);
+    const s = patch.json as StatusBody;
+    assert.equal(s.details?.causes?.[0].field, 'patch');
+    assert.match(s.message, /json: cannot unmarshal number into Go struct field ConfigMap\.data of type string$/);
+    const kept = await call(c, 'GET', '/api/v1/namespaces/default/configmaps/typed');
+    assert.deepEqual((kept.json as { data: unknown }).data, { a: '1' });
+  });
+
   it('creating an existing name is 409 AlreadyExists', async () => {
     await call(c, 'POST', '/api/v1/namespaces/default/configmaps', cm('twice'));
     const again = await call(c, 'POST', '/api/v1/namespaces/default/configmaps', cm('twice'));

@@ -54,7 +54,7 @@ describe('container teardown frees its ports', () => {
     const client = await dial(ip, 7000);
     const ended = new Promise<void>((r) => client.once('close', () => r()));
     client.on('error', () => undefined);
-    await withTimeout(rt.runtime.kill(h), 2000, 'kill');
+    await withTimeout(Promise.resolve(rt.runtime.kill(h)), 2000, 'kill');
     await withTimeout(ended, 2000, 'the client connection closing');
     await assert.rejects(dial(ip, 7000), /ECONNREFUSED/);
   });

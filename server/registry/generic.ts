@@ -69,12 +69,18 @@ export interface DeleteResult {
   removed: boolean;
 }
 
+/** What decoding a body found: the fields it dropped, and the first value its type cannot hold. */
+export interface DecodedFields {
+  unknownFields: string[];
+  typeError?: string;
+}
+
 /**
- * Drops fields a kind's schema does not define and returns their paths; injected so that the
- * generic registry does not depend on where schemas come from.
+ * Drops fields a kind's schema does not define and checks each value's JSON type against the schema;
+ * injected so that the generic registry does not depend on where schemas come from.
  */
 export interface BodyDecoder {
-  pruneUnknownFields(info: ResourceInfo, version: string, obj: KubeObject): string[];
+  decodeFields(info: ResourceInfo, version: string, obj: KubeObject): DecodedFields;
 }
 
 /** What a patch needs; the applier is injected so the pipeline does not depend on patch formats. */
@@ -313,7 +319,7 @@ export class Registry {
       const patched = apply(this.present(ref, current));
       const rv = isPlainObject(patched.metadata) ? patched.metadata.resourceVersion : undefined;
       if (rv && rv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
-      return this.decode(ref, patched, rc, 'update');
+      return this.decode(ref, patched, rc, 'update', patchType !== applyPatchType);
     }, subresource);
     return { object, created: false };
   }
@@ -458,7 +464,7 @@ export class Registry {
   }
 
   /** Checks the body is an object of this kind and version, then converts it to storage form. */
-  decode(ref: ResourceRef, body: unknown, rc: RequestContext, verb: 'create' | 'update'): KubeObject {
+  decode(ref: ResourceRef, body: unknown, rc: RequestContext, verb: 'create' | 'update', patched = false): KubeObject {
     if (!isPlainObject(body)) throw badRequest(`Object '${ref.info.kind}' is invalid: expected a JSON object`);
     const expectedApiVersion = apiVersionOf(ref);
     const { apiVersion, kind } = body;
@@ -474,8 +480,13 @@ export class Registry {
     const obj = structuredClone({ ...body, metadata: body.metadata ?? {} }) as KubeObject;
     delete obj.apiVersion;
     delete obj.kind;
-    const unknown = this.decoder?.pruneUnknownFields(ref.info, ref.version, obj) ?? [];
-    this.reportFieldProblems(ref, unknown, rc, verb);
+    const decoded = this.decoder?.decodeFields(ref.info, ref.version, obj);
+    if (decoded?.typeError) {
+      // kube-apiserver words it so for a body; a json, merge or strategic patch whose result cannot be decoded is an invalid patch
+      if (patched) throw invalid({ group: '', kind: '' }, '', [{ type: 'Invalid', field: 'patch', value: JSON.stringify(body), detail: decoded.typeError }]);
+      throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: ${decoded.typeError}`);
+    }
+    this.reportFieldProblems(ref, decoded?.unknownFields ?? [], rc, verb);
     const converted = ref.info.conversion ? ref.info.conversion.toStorage(obj) : obj;
     return converted;
   }

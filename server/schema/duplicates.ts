@@ -1,4 +1,4 @@
-import { fieldPath } from './prune.js';
+import { fieldPath } from './decode.js';
 import type { SchemaIndex, SchemaObject } from './schemas.js';
 
 /**

@@ -1,0 +1,167 @@
+import type { BodyDecoder, DecodedFields } from '../registry/generic.js';
+import type { ResourceInfo } from '../registry/resource.js';
+import { isPlainObject, type KubeObject } from '../meta/types.js';
+import { servedSchemas, type SchemaIndex, type SchemaObject } from './schemas.js';
+
+/** Field paths as apimachinery's strict decoder words them: `spec.template.spec.containers[0].bogus`. */
+export const fieldPath = {
+  key: (parent: string, key: string): string => (parent ? `${parent}.${key}` : key),
+  index: (parent: string, index: number): string => `${parent}[${index}]`,
+};
+
+const int32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+const quantityPattern = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
+
+/**
+ * What kube-apiserver's JSON decoder does to a body of a built-in type, in one walk over it:
+ * - drops the fields the schema does not define and lists their paths (unknownFields);
+ * - reports the first value whose JSON type the Go type cannot hold (typeError), worded as Go's
+ *   encoding/json does: `json: cannot unmarshal string into Go struct field PodSpec.spec.containers
+ *   of type []v1.Container`. The struct is the innermost one; the path omits indices and map keys.
+ * Objects without declared properties (RawExtension, FieldsV1) and preserve-unknown-fields schemas
+ * take anything; null is accepted everywhere, as Go leaves the zero value.
+ */
+export function decodeFields(index: SchemaIndex, schemaName: string, obj: unknown): DecodedFields {
+  const walk = new DecodeWalk(index);
+  walk.value(index.get(schemaName), obj, { path: '', goPath: '', struct: goName(schemaName).split('.')[1] });
+  return { unknownFields: walk.unknown, typeError: walk.typeError };
+}
+
+interface Where {
+  /** Path with indices, for unknown fields. */
+  path: string;
+  /** Path of JSON field names only, for Go's type errors. */
+  goPath: string;
+  /** The innermost Go struct type around this value. */
+  struct: string;
+}
+
+class DecodeWalk {
+  readonly unknown: string[] = [];
+  typeError?: string;
+
+  constructor(private readonly index: SchemaIndex) {}
+
+  value(wrapper: SchemaObject | undefined, value: unknown, at: Where): void {
+    const schema = this.index.resolve(wrapper);
+    if (!schema || value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
+    if (!this.typeFits(wrapper, schema, value, at)) return;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => this.value(schema.items, item, { ...at, path: fieldPath.index(at.path, i) }));
+      return;
+    }
+    if (!isPlainObject(value)) return;
+    if (schema.properties) {
+      const struct = goName(this.index.refName(wrapper) ?? '').split('.')[1] ?? at.struct;
+      for (const key of Object.keys(value)) {
+        const property = schema.properties[key];
+        const where = { path: fieldPath.key(at.path, key), goPath: fieldPath.key(at.goPath, key), struct };
+        if (property) this.value(property, value[key], where);
+        else {
+          this.unknown.push(where.path);
+          delete value[key];
+        }
+      }
+    } else if (typeof schema.additionalProperties === 'object') {
+      for (const key of Object.keys(value)) this.value(schema.additionalProperties, value[key], { ...at, path: fieldPath.key(at.path, key) });
+    }
+  }
+
+  /** Records the first mismatch; a mismatched value is not walked further. */
+  private typeFits(wrapper: SchemaObject | undefined, schema: SchemaObject, value: unknown, at: Where): boolean {
+    const problem = this.mismatch(wrapper, schema, value);
+    if (problem === undefined) return true;
+    this.typeError ??= problem.startsWith('json: ') ? `${problem} into Go struct field ${at.struct}.${at.goPath} of type ${this.goType(wrapper)}` : problem;
+    return false;
+  }
+
+  /** `json: cannot unmarshal <what>` when the value does not fit, another decoder message, or undefined. */
+  private mismatch(wrapper: SchemaObject | undefined, schema: SchemaObject, value: unknown): string | undefined {
+    const json = jsonKind(value);
+    const refName = this.index.refName(wrapper);
+    if (refName === 'io.k8s.apimachinery.pkg.api.resource.Quantity') {
+      return json === 'string' || json === 'number' ? undefined : `quantities must match the regular expression '${quantityPattern}'`;
+    }
+    if (schema.format === 'int-or-string') {
+      if (json === 'string') return undefined;
+      return json === 'number' && Number.isInteger(value) && (value as number) >= int32.min && (value as number) <= int32.max ? undefined : `json: cannot unmarshal ${numberText(json, value)}`;
+    }
+    switch (schema.type) {
+      case 'object':
+        // RawExtension and FieldsV1 unmarshal themselves from any JSON
+        if (!schema.properties && !schema.additionalProperties) return undefined;
+        return json === 'object' ? undefined : `json: cannot unmarshal ${json}`;
+      case 'array':
+        return json === 'array' ? undefined : `json: cannot unmarshal ${json}`;
+      case 'string':
+        return json === 'string' ? undefined : `json: cannot unmarshal ${json}`;
+      case 'boolean':
+        return json === 'bool' ? undefined : `json: cannot unmarshal ${json}`;
+      case 'integer': {
+        if (json !== 'number') return `json: cannot unmarshal ${json}`;
+        const n = value as number;
+        const fits = Number.isInteger(n) && (schema.format !== 'int32' || (n >= int32.min && n <= int32.max));
+        return fits ? undefined : `json: cannot unmarshal number ${String(n)}`;
+      }
+      case 'number':
+        return json === 'number' ? undefined : `json: cannot unmarshal ${json}`;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The Go type a schema stands for: v1.PodSpec, []v1.Container, map[string]string, int32. */
+  private goType(wrapper: SchemaObject | undefined): string {
+    const refName = this.index.refName(wrapper);
+    const schema = this.index.resolve(wrapper);
+    // a custom unmarshaller reports the type it decodes into
+    if (schema?.format === 'int-or-string') return 'int32';
+    if (schema?.format === 'date-time') return 'string';
+    if (refName && schema?.type === 'object') return goName(refName);
+    switch (schema?.type) {
+      case 'array':
+        return `[]${this.goType(schema.items)}`;
+      case 'object':
+        return typeof schema.additionalProperties === 'object' ? `map[string]${this.goType(schema.additionalProperties)}` : 'map[string]interface {}';
+      case 'integer':
+        return schema.format ?? 'int';
+      case 'boolean':
+        return 'bool';
+      case 'number':
+        return 'float64';
+      default:
+        return schema?.type ?? 'interface {}';
+    }
+  }
+}
+
+/** io.k8s.api.core.v1.PodSpec → v1.PodSpec, as Go prints a type from another package. */
+function goName(schemaName: string): string {
+  return schemaName.split('.').slice(-2).join('.');
+}
+
+function jsonKind(value: unknown): 'string' | 'number' | 'bool' | 'array' | 'object' {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  return 'object';
+}
+
+function numberText(json: string, value: unknown): string {
+  return json === 'number' ? `number ${String(value)}` : json;
+}
+
+/**
+ * The registry's BodyDecoder backed by the generated schemas. Kinds without a schema (none today)
+ * keep every field.
+ */
+export function schemaBodyDecoder(index: () => SchemaIndex = servedSchemas): BodyDecoder {
+  return {
+    decodeFields(info: ResourceInfo, version: string, obj: KubeObject): DecodedFields {
+      const schemas = index();
+      const name = schemas.nameOf({ group: info.group, version, kind: info.kind });
+      return name ? decodeFields(schemas, name, obj) : { unknownFields: [] };
+    },
+  };
+}
