@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { startTestCluster } from './helpers/cluster.js';
 import { seedDir } from './helpers/seed.js';
 import { eventually } from './helpers/kubectl.js';
 import { spawnKubemock, type KubemockProcess } from './helpers/process.js';
@@ -109,5 +110,15 @@ describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('without --data-dir nothing is left behind', () => {
+  it('an in-memory cluster removes its volume directory when it stops', async () => {
+    const c = await startTestCluster();
+    const dir = c.dataDir;
+    assert.ok(existsSync(dir), `${dir} exists while the cluster runs`);
+    await c.stop();
+    assert.equal(existsSync(dir), false, `${dir} is removed on stop`);
   });
 });

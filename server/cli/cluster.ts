@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -150,7 +150,9 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const dnsOpts: DnsOptions = { ...defaultDns, ...opts.dns };
   await bootstrapObjects(registry, config.serviceCidr, { dns: dnsOpts.port !== null });
   const informers = new InformerFactory(registry);
-  const dataDir = opts.controllers.dataDir ?? (opts.dataDir ? join(opts.dataDir, 'volumes') : await mkdtemp(join(tmpdir(), 'kubemock-data-')));
+  // An in-memory cluster keeps its volumes in a directory of its own, removed when it stops.
+  const scratchDir = opts.controllers.dataDir || opts.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'kubemock-data-'));
+  const dataDir = opts.controllers.dataDir ?? (opts.dataDir ? join(opts.dataDir, 'volumes') : scratchDir!);
   await mkdir(dataDir, { recursive: true });
 
   const client = registryObjectClient(registry);
@@ -251,6 +253,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
         server.closeAllConnections();
       });
       await storage.close();
+      if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     },
   };
 }
