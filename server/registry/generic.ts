@@ -474,7 +474,7 @@ export class Registry {
     if (apiVersion !== undefined && apiVersion !== expectedApiVersion) {
       throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expectedApiVersion})`);
     }
-    if (body.metadata !== undefined && !isPlainObject(body.metadata)) {
+    if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
       throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: json: cannot unmarshal ${typeof body.metadata} into Go struct field ${ref.info.kind}.metadata of type v1.ObjectMeta`);
     }
     const obj = structuredClone({ ...body, metadata: body.metadata ?? {} }) as KubeObject;

@@ -77,6 +77,25 @@ describe('decodeFields', () => {
     assert.equal(typeError('io.k8s.api.apps.v1.ControllerRevision', { data: 'anything', revision: 1 }), undefined);
   });
 
+  it('treats null as Go does: a field as not sent, a list element or map value as its zero value', () => {
+    const sts = {
+      metadata: { name: 'web', labels: { a: null }, annotations: null },
+      spec: {
+        replicas: null,
+        template: { spec: { containers: [null, { name: 'b', ports: [null], args: [null], resources: { limits: { cpu: null } } }] } },
+        updateStrategy: { rollingUpdate: { maxUnavailable: null } },
+      },
+    };
+    assert.deepEqual(decodeFields(index, 'io.k8s.api.apps.v1.StatefulSet', sts), { unknownFields: [], typeError: undefined });
+    assert.deepEqual(sts, {
+      metadata: { name: 'web', labels: { a: '' } },
+      spec: {
+        template: { spec: { containers: [{}, { name: 'b', ports: [{}], args: [''], resources: { limits: { cpu: '0' } } }] } },
+        updateStrategy: { rollingUpdate: {} },
+      },
+    });
+  });
+
   it('serves as the registry BodyDecoder by kind and version', () => {
     const decoder = schemaBodyDecoder(() => index);
     const obj: KubeObject = { metadata: { name: 'web' }, spec: { replicas: 1, extra: 1 } };

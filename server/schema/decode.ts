@@ -18,8 +18,10 @@ const quantityPattern = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
  * - reports the first value whose JSON type the Go type cannot hold (typeError), worded as Go's
  *   encoding/json does: `json: cannot unmarshal string into Go struct field PodSpec.spec.containers
  *   of type []v1.Container`. The struct is the innermost one; the path omits indices and map keys.
+ * - replaces null as Go's decoder does: a null field is as if not sent; a null list element or map
+ *   value becomes the zero value of its type (`ports: [null]` is one port with every field unset).
  * Objects without declared properties (RawExtension, FieldsV1) and preserve-unknown-fields schemas
- * take anything; null is accepted everywhere, as Go leaves the zero value.
+ * take anything.
  */
 export function decodeFields(index: SchemaIndex, schemaName: string, obj: unknown): DecodedFields {
   const walk = new DecodeWalk(index);
@@ -47,7 +49,10 @@ class DecodeWalk {
     if (!schema || value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
     if (!this.typeFits(wrapper, schema, value, at)) return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => this.value(schema.items, item, { ...at, path: fieldPath.index(at.path, i) }));
+      value.forEach((item, i) => {
+        if (item === null) value[i] = this.zero(schema.items);
+        else this.value(schema.items, item, { ...at, path: fieldPath.index(at.path, i) });
+      });
       return;
     }
     if (!isPlainObject(value)) return;
@@ -56,14 +61,43 @@ class DecodeWalk {
       for (const key of Object.keys(value)) {
         const property = schema.properties[key];
         const where = { path: fieldPath.key(at.path, key), goPath: fieldPath.key(at.goPath, key), struct };
-        if (property) this.value(property, value[key], where);
+        // null leaves a Go field at its zero value: the same as not sending it
+        if (property && value[key] === null) delete value[key];
+        else if (property) this.value(property, value[key], where);
         else {
           this.unknown.push(where.path);
           delete value[key];
         }
       }
     } else if (typeof schema.additionalProperties === 'object') {
-      for (const key of Object.keys(value)) this.value(schema.additionalProperties, value[key], { ...at, path: fieldPath.key(at.path, key) });
+      const values = schema.additionalProperties;
+      for (const key of Object.keys(value)) {
+        if (value[key] === null) value[key] = this.zero(values);
+        else this.value(values, value[key], { ...at, path: fieldPath.key(at.path, key) });
+      }
+    }
+  }
+
+  /** What Go stores for a null list element or map value: the zero value of its type. */
+  private zero(wrapper: SchemaObject | undefined): unknown {
+    const schema = this.index.resolve(wrapper);
+    if (!schema || schema['x-kubernetes-preserve-unknown-fields']) return null;
+    if (this.index.refName(wrapper) === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return '0';
+    if (schema.format === 'int-or-string') return 0;
+    switch (schema.type) {
+      case 'object':
+        return schema.properties || schema.additionalProperties ? {} : null;
+      case 'array':
+        return [];
+      case 'string':
+        return schema.format === 'date-time' ? null : '';
+      case 'integer':
+      case 'number':
+        return 0;
+      case 'boolean':
+        return false;
+      default:
+        return null;
     }
   }
 
