@@ -74,7 +74,8 @@ describe('StatefulSet updates through kubectl rollout', () => {
     await c.controllersIdle();
     const imgs = await images(c);
     assert.ok(Object.values(imgs).every((i) => i !== 'nginx:1.28'), 'no pod replaced by the controller');
-    await kubectlOk(c, ['delete', 'pod', 'web-1']);
+    // --wait=false: with zero stop delay the replacement can exist before kubectl's wait lists by name (README, pod lifecycle)
+    await kubectlOk(c, ['delete', 'pod', 'web-1', '--wait=false']);
     await eventually(async () => ((await images(c))['web-1'] === 'nginx:1.28' ? true : undefined), 20_000, 'web-1 back at the new revision');
     const after = await images(c);
     assert.notEqual(after['web-0'], 'nginx:1.28');

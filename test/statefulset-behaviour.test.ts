@@ -67,7 +67,8 @@ describe('StatefulSet behaviour against failures', () => {
 
   it('a deleted pod comes back with the same name and claim', async () => {
     const uid = await kubectlOk(c, ['get', 'pod', 'par-1', '-o', 'jsonpath={.metadata.uid}']);
-    await kubectlOk(c, ['delete', 'pod', 'par-1']);
+    // --wait=false: a short stop delay lets the replacement exist before kubectl's wait lists by name (README, pod lifecycle)
+    await kubectlOk(c, ['delete', 'pod', 'par-1', '--wait=false']);
     await eventually(async () => {
       const r = await kubectl(c, ['get', 'pod', 'par-1', '-o', 'jsonpath={.metadata.uid}']);
       return r.code === 0 && r.stdout && r.stdout !== uid ? true : undefined;
