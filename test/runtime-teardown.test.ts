@@ -72,4 +72,18 @@ describe('container teardown frees its ports', () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
     await assert.rejects(dial(ip, 7001), /ECONNREFUSED/);
   });
+
+  it('a runtime stopped while a container is still being set up leaves no port bound (nothing holds the process open)', async () => {
+    const own = testRuntime({ behaviours: { 'example.com/binder': { name: 'binder', async start(ctx) {
+      await ctx.listenTcp(7002, () => undefined);
+    } } } });
+    const ip = `${testSubnet()}.9`;
+    const pod = testPod('late-0', [{ name: 'app', image: 'example.com/binder' }]);
+    // stop while start() is still writing the container's files, before the container exists
+    const starting = Promise.resolve(own.runtime.start(handleFor(pod, 'app', ip))).catch((e: unknown) => e);
+    await own.cleanup();
+    await starting;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    await assert.rejects(dial(ip, 7002), /ECONNREFUSED/);
+  });
 });

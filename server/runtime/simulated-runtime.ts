@@ -131,6 +131,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
   };
 
   /** Shuts an instance down: aborts its processes and closes its ports. */
+  let runtimeStopped = false;
+
   const teardown = async (inst: Instance, callStop: boolean): Promise<void> => {
     if (inst.state === 'exited') return;
     inst.state = 'exited';
@@ -220,6 +222,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       hasCommand: (name) => newShell({ system, env }, abort.signal).has(name),
       exit: (code, message) => reportExit(inst, code, message),
     };
+    // the kubelet's reconcile may still be starting a container when the runtime stops
+    if (runtimeStopped) throw new Error(`the container runtime is stopped: ${container.name} not started`);
     inst = { id: handle.containerID, handle, behaviour, ctx, system, env, abort, listening, log, stdin, state: 'running', started: false };
     byId.set(inst.id, inst);
     let containers = byPod.get(podKey(pod));
@@ -304,6 +308,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     network,
     instance,
     async stop() {
+      runtimeStopped = true;
       offPods?.();
       await Promise.all([...byId.values()].map((i) => teardown(i, false)));
       byId.clear();
