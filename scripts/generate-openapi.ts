@@ -4,6 +4,7 @@
  *   openapi/v3/index.json    the /openapi/v3 discovery document with the hashed URLs
  *   openapi/v2/swagger.json  the swagger 2.0 form kubectl explain --output=plaintext-openapiv2 reads
  *   openapi/kubemock.json    one merged OpenAPI 3.0 document of the whole REST API (the SDK is generated from it)
+ *   openapi/schemas.json     its component schemas without descriptions: what the server's decoder reads at start-up
  *
  * Schemas come from the kubernetes-types .d.ts files (interfaces with JSDoc descriptions), read with the
  * TypeScript compiler API; the served resources come from the registry's resource list. What the .d.ts files
@@ -839,8 +840,32 @@ export function generate(resources: ResourceInfo[] = buildResources(defaultClust
   files.set('openapi/v3/index.json', stableJson({ paths: index }));
   const merged = mergedDocument(docs, builder.schemas, info);
   files.set('openapi/kubemock.json', stableJson(merged));
+  files.set('openapi/schemas.json', stableJson(withoutDescriptions((merged.components as { schemas: Record<string, JsonObject> }).schemas)));
   files.set('openapi/v2/swagger.json', stableJson(toSwagger2(merged)));
   return { files };
+}
+
+/**
+ * A schema tree without its `description` keywords (a property named description stays): a tenth of the
+ * size, so the server parses it at start-up in about a millisecond instead of sixteen.
+ */
+function withoutDescriptions(schemas: Record<string, JsonObject>): Record<string, JsonObject> {
+  const schema = (s: JsonObject): JsonObject => {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'description') continue;
+      if (k === 'properties' && isObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([name, p]) => [name, isObject(p) ? schema(p) : p]));
+      else if ((k === 'items' || k === 'additionalProperties') && isObject(v)) out[k] = schema(v);
+      else if ((k === 'allOf' || k === 'oneOf' || k === 'anyOf') && Array.isArray(v)) out[k] = v.map((x) => (isObject(x) ? schema(x) : x));
+      else out[k] = v;
+    }
+    return out;
+  };
+  return Object.fromEntries(Object.entries(schemas).map(([name, s]) => [name, schema(s)]));
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Component schemas of the merged document for a resource list (tests build schema indexes from it). */

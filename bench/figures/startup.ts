@@ -35,8 +35,8 @@ function timeToReady(argv: string[]): Promise<number> {
 export async function startup(sizes: Sizes, progress: Progress): Promise<Row[]> {
   const compiled = [join(root, 'bin', 'kubemock.js'), ...serveArgs];
   const viaTsx = ['--import', 'tsx', join(root, 'test', 'helpers', 'kubemock-entry.ts'), ...serveArgs];
-  let argv = existsSync(join(root, 'dist', 'cli', 'main.js')) ? compiled : viaTsx;
-  let how = argv === compiled ? 'bin/kubemock.js on the bundle in dist/cli' : 'via tsx (no dist/cli)';
+  let argv = existsSync(join(root, 'dist', 'cli', 'main.cjs')) ? compiled : viaTsx;
+  let how = argv === compiled ? 'bin/kubemock.js on the bundle in dist/cli, with the code cache the build wrote' : 'via tsx (no dist/cli)';
   const samples: number[] = [];
   for (let i = 0; i < sizes.startupRuns; i++) {
     progress(`start-up run ${i + 1}/${sizes.startupRuns} (${how})`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Behaviour, BehaviourMap } from './behaviour.js';
+import { importModule } from './import-module.js';
 
 /** The image reference without registry, `library/` and tag/digest: `docker.io/library/nginx:1.27` → `nginx`. */
 export function imageRepository(image: string): string {
@@ -72,7 +73,8 @@ export async function loadBehaviourModule(path: string): Promise<BehaviourMap> {
   const url = pathToFileURL(resolve(path)).href;
   // TypeScript modules load through tsx, so users need no build step of their own.
   type Exports = { default?: unknown; behaviours?: unknown };
-  let mod = (/\.[cm]?ts$/.test(path) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as Exports;
+  const tsx = (): Promise<typeof import('tsx/esm/api')> => importModule('tsx/esm/api');
+  let mod = (/\.[cm]?ts$/.test(path) ? await (await tsx()).tsImport(url, import.meta.url) : await importModule(url)) as Exports;
   // A .ts file outside an ESM package ("type": "module") loads as CommonJS: all its exports arrive as the default export.
   const inner = mod.default as (Exports & { __esModule?: unknown }) | undefined;
   if (typeof inner === 'object' && inner !== null && inner.__esModule === true) mod = inner;

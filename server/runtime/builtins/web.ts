@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
+import { Writable } from 'node:stream';
 import type { Behaviour, BehaviourContext } from '../behaviour.js';
 import { formatDate } from '../shell/file-commands.js';
 import { defaultBehaviour } from './default.js';
@@ -129,7 +130,7 @@ export const agnhostBehaviour: Behaviour = {
           return void res.end('ok');
         case '/shell': {
           const chunks: Buffer[] = [];
-          const out = new (await import('node:stream')).Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
+          const out = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
           const code = await ctx.sh(url.searchParams.get('cmd') ?? '', { stdout: out, stderr: out });
           res.setHeader('Content-Type', 'application/json');
           return void res.end(JSON.stringify(code === 0 ? { output: Buffer.concat(chunks).toString() } : { error: `exit status ${code}`, output: Buffer.concat(chunks).toString() }));
