@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { bundleCli } from '../scripts/bundle-cli.js';
 import { startEtcd, type EtcdServer } from './helpers/etcd-server.js';
 import { eventually, kubectlOk, type KubectlTarget } from './helpers/kubectl.js';
 import { installedBin, spawnKubemock, type KubemockProcess } from './helpers/process.js';
+import { claimRanges, type ClaimedRanges } from './helpers/ranges.js';
 
 /**
  * The CLI as users run it: bin/kubemock.js loads the esbuild bundle in dist/cli, rebuilt here from the
@@ -19,6 +19,7 @@ describe('bin/kubemock.js on the bundled CLI', { timeout: 180_000 }, () => {
   let dir: string;
   let km: KubemockProcess;
   let k: KubectlTarget;
+  let ranges: ClaimedRanges | undefined;
 
   before(async () => {
     await bundleCli();
@@ -35,12 +36,13 @@ describe('bin/kubemock.js on the bundled CLI', { timeout: 180_000 }, () => {
     km = await spawnKubemock([
       '--write-kubeconfig', kubeconfig, '--behaviours', join(dir, 'hi.ts'),
       '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0',
-      '--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`,
+      ...(ranges = await claimRanges()).args,
     ], 60_000, installedBin);
     k = { kubeconfig, cacheDir: join(dir, 'cache') };
   });
   after(async () => {
     await km?.stop();
+    ranges?.release();
     await rm(dir, { recursive: true, force: true });
   });
 

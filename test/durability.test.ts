@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestCluster } from './helpers/cluster.js';
+import { claimRanges } from './helpers/ranges.js';
 import { seedDir } from './helpers/seed.js';
 import { eventually } from './helpers/kubectl.js';
 import { spawnKubemock, type KubemockProcess } from './helpers/process.js';
@@ -81,11 +81,12 @@ describe('--data-dir: nothing acknowledged is lost (issue 7)', () => {
       await second.stop();
     }
   });
-  it('brings pods back after kill -9: same IPs, their servers up again, their volumes intact', async () => {
+  it('brings pods back after kill -9: same IPs, their servers up again, their volumes intact', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'kubemock-crash-'));
     dirs.push(dir);
-    const ranges = ['--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`];
-    const args = ['--data-dir', dir, ...ranges, '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0'];
+    const ranges = await claimRanges();
+    t.after(() => ranges.release());
+    const args = ['--data-dir', dir, ...ranges.args, '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0'];
     const first = await spawn(args);
     const post = async (path: string, file: string): Promise<void> => {
       const res = await fetch(`${first.urls.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(seed, file)) });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startKubemock, type RunningKubemock } from '../server/cli/cluster.js';
+import { claimRanges, type ClaimedRanges } from './helpers/ranges.js';
 
 /**
  * Valid objects of every kind the controllers act on, each with one random change somewhere inside
@@ -110,15 +110,18 @@ function check(what: string, a: Answer): void {
 
 describe('fuzzing valid objects with one random change, controllers running', { timeout: 300_000 }, () => {
   let km: RunningKubemock;
+  let ranges: ClaimedRanges;
   before(async () => {
+    ranges = await claimRanges();
     km = await startKubemock({
       port: 0, host: '127.0.0.1', logLevel: 'silent', grpcPort: null, dns: { port: 0 },
-      cluster: { serviceCidr: `127.${200 + randomInt(50)}.0.0/16` },
-      controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, podCidr: `127.${20 + randomInt(70)}.0.0/16` },
+      cluster: { serviceCidr: ranges.serviceCidr },
+      controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, podCidr: ranges.podCidr },
     });
   });
   after(async () => {
     await km?.stop();
+    ranges?.release();
   });
 
   test('create, replace and patch each mutated object: never a 5xx, never a crash', async () => {

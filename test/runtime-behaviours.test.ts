@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { httpGet } from '../server/runtime/test-fixtures.js';
 import { eventually, kubectl, kubectlOk, type KubectlTarget } from './helpers/kubectl.js';
 import { spawnKubemock, type KubemockProcess } from './helpers/process.js';
+import { claimRanges, type ClaimedRanges } from './helpers/ranges.js';
 
 /**
  * User behaviours given to the real CLI with --behaviours: a TypeScript module (loaded through tsx,
@@ -102,6 +102,7 @@ describe('--behaviours modules on the real CLI', () => {
   let dir: string;
   let km: KubemockProcess;
   let k: KubectlTarget;
+  let ranges: ClaimedRanges | undefined;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kubemock-behaviours-'));
@@ -119,12 +120,13 @@ describe('--behaviours modules on the real CLI', () => {
       '--write-kubeconfig', kubeconfig,
       '--pod-start-delay', '0', '--pod-ready-delay', '0', '--pod-stop-delay', '0',
       // ranges of its own, so tests running side by side never share an address
-      '--pod-cidr', `127.${20 + randomInt(70)}.0.0/16`, '--service-cidr', `127.${200 + randomInt(50)}.0.0/16`,
+      ...(ranges = await claimRanges()).args,
     ], 60_000);
     k = { kubeconfig, cacheDir: join(dir, 'cache') };
   });
   after(async () => {
     await km?.stop();
+    ranges?.release();
     await rm(dir, { recursive: true, force: true });
   });
 

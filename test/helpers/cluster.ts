@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { writeKubeconfig } from '../../server/cli/kubeconfig.js';
 import { ContractDocument } from '../contract/document.js';
 import { partitionKnown } from '../contract/known-deviations.js';
 import { startRecordingProxy, type RecordingProxy } from '../contract/recorder.js';
+import { claimRanges } from './ranges.js';
 import { ContractValidator, formatViolations } from '../contract/validate.js';
 
 export interface TestCluster extends RunningKubemock {
@@ -33,13 +33,14 @@ let sharedDocument: ContractDocument | undefined;
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'kubemock-test-'));
   const { contract = process.env.KUBEMOCK_CONTRACT !== '0', ...kmOpts } = opts;
+  // pod and service ranges of their own, so clusters of tests running side by side never share an address
+  const ranges = await claimRanges();
   const km = await startKubemock({
     port: 0, host: '127.0.0.1', logLevel: 'silent', ...kmOpts,
-    cluster: { serviceCidr: `127.${200 + randomInt(50)}.0.0/16`, ...opts.cluster },
+    cluster: { serviceCidr: ranges.serviceCidr, ...opts.cluster },
     dns: { port: 0, ...opts.dns },
     grpcPort: opts.grpcPort ?? 0,
-    // pod and service ranges of their own, so clusters of tests running side by side never share an address
-    controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, podCidr: `127.${20 + randomInt(70)}.0.0/16`, ...opts.controllers },
+    controllers: { podStartDelayMs: 0, podReadyDelayMs: 0, podStopDelayMs: 0, podCidr: ranges.podCidr, ...opts.controllers },
   });
   const proxy = contract ? await startRecordingProxy(km.urls.api) : undefined;
   const api = proxy?.url ?? km.urls.api;
@@ -65,6 +66,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         await proxy.stop();
       }
       await km.stop();
+      ranges.release();
       await rm(dir, { recursive: true, force: true });
       if (problems) throw new Error(`responses broke the published contract:\n${problems}`);
     },
