@@ -8,6 +8,17 @@ import { epochMs, median } from '../lib/stats.js';
 const root = join(import.meta.dirname, '..', '..');
 const serveArgs = ['serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--log-level', 'warn'];
 
+/** Spawn to the first line a bare `node -e` prints: what any Node process costs on this machine now. */
+function timeToBareLine(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = epochMs();
+    const child = spawn(process.execPath, ['-e', "console.log('up')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let ms: number | undefined;
+    child.stdout.once('data', () => (ms = epochMs() - t));
+    child.on('exit', () => (ms === undefined ? reject(new Error('bare node printed nothing')) : resolve(ms)));
+  });
+}
+
 function timeToReady(argv: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = epochMs();
@@ -50,8 +61,14 @@ export async function startup(sizes: Sizes, progress: Progress): Promise<Row[]> 
       i--;
     }
   }
+  const bare: number[] = [];
+  for (let i = 0; i < sizes.startupRuns; i++) {
+    progress(`bare node start-up run ${i + 1}/${sizes.startupRuns}`);
+    bare.push(await timeToBareLine());
+  }
   return [row({
     id: 'startup', figure: 'start-up (spawn to ready)', value: median(samples), unit: 'ms',
+    reference: { label: 'bare node -e printing a line', value: median(bare) },
     target: { on: 'value', op: '<=', limit: 250 }, targetText: '≤ 250 ms',
     note: `median of ${samples.length}, ${how}; runs ${samples.map((s) => Math.round(s)).join('/')} ms`,
   })];
