@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,20 @@ describe('bin/kubemock.js on the bundled CLI', { timeout: 180_000 }, () => {
     await writeFile(join(dir, 'note.txt'), 'carried by tar\n');
     await kubectlOk(k, ['cp', join(dir, 'note.txt'), 'hi:/tmp/note.txt']);
     assert.equal(await kubectlOk(k, ['exec', 'hi', '--', 'cat', '/tmp/note.txt']), 'carried by tar\n');
+  });
+
+  it('stops cleanly on a SIGTERM sent the moment it prints its ready line, five times out of five', async () => {
+    // the handlers must be in place before the line: a script that stops kubemock on it otherwise kills it outright
+    for (let i = 0; i < 5; i++) {
+      const child = spawn(process.execPath, [...installedBin, 'serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('kubemock ready:')) child.kill('SIGTERM');
+      });
+      assert.deepEqual(await exited, [0, null], `run ${i + 1}: exit code and signal`);
+    }
   });
 
   it('writes a kubeconfig that client-node accepts', async () => {

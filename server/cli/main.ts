@@ -107,8 +107,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (!!flags.tlsCert !== !!flags.tlsKey) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
   const km = await startKubemock(options);
   if (flags.writeKubeconfig) await writeKubeconfig(flags.writeKubeconfig, { server: km.urls.api, ...km.credentials });
-  const listeners = Object.entries(km.urls).map(([k, v]) => `${k}=${v}`).join(' ');
-  process.stdout.write(`kubemock ready: ${listeners}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -121,6 +119,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // only now: a script that stops kubemock as soon as it reads this line must find the handlers there
+  const listeners = Object.entries(km.urls).map(([k, v]) => `${k}=${v}`).join(' ');
+  process.stdout.write(`kubemock ready: ${listeners}\n`);
 }
 
 const nodeActions: Record<string, string> = { 'crash-node': 'crash', 'stop-node': 'stop', 'start-node': 'start', 'delete-node': 'delete' };
