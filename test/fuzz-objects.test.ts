@@ -6,8 +6,8 @@ import { claimRanges, type ClaimedRanges } from './helpers/ranges.js';
 
 /**
  * Valid objects of every kind the controllers act on, each with one random change somewhere inside
- * (a value replaced by another of any JSON type, a field removed, a list emptied), created, replaced
- * and patched with the controllers running. Validation may refuse the result, the controllers may
+ * (a value replaced by another of any JSON type, a field removed, a list emptied), created, replaced,
+ * patched (merge and strategic) and applied server-side, with the controllers running. Validation may refuse the result, the controllers may
  * find nothing to do, but the server answers every request below 500 and keeps serving.
  */
 
@@ -147,8 +147,16 @@ describe('fuzzing valid objects with one random change, controllers running', { 
       const item = `${example.path}/${name}-v`;
       const replaced = mutate(JSON.parse(created.text) as { [k: string]: Json }, path, value);
       check(`PUT ${where}`, await send(km.urls.api, 'PUT', item, replaced));
-      check(`PATCH ${where}`, await send(km.urls.api, 'PATCH', item, mutate({ metadata: {} }, path.slice(0, 1), structuredClone(mutated[path[0]]) ?? null), 'application/merge-patch+json'));
+      const partial = mutate({ metadata: {} }, path.slice(0, 1), structuredClone(mutated[path[0]]) ?? null);
+      check(`merge PATCH ${where}`, await send(km.urls.api, 'PATCH', item, partial, 'application/merge-patch+json'));
+      check(`strategic PATCH ${where}`, await send(km.urls.api, 'PATCH', item, partial, 'application/strategic-merge-patch+json'));
       check(`PUT status ${where}`, await send(km.urls.api, 'PUT', `${item}/status`, replaced));
+      // server-side apply of the whole changed object, over the stored one and as a new one
+      const applied = { ...mutated, apiVersion: example.object.apiVersion, kind: example.object.kind };
+      named(applied, `${name}-v`);
+      check(`apply ${where}`, await send(km.urls.api, 'PATCH', `${item}?fieldManager=fuzz&force=true`, applied, 'application/apply-patch+yaml'));
+      named(applied, `${name}-a`);
+      check(`apply new ${where}`, await send(km.urls.api, 'PATCH', `${example.path}/${name}-a?fieldManager=fuzz`, applied, 'application/apply-patch+yaml'));
     }), { numRuns: 300, verbose: 1, asyncReporter: async (details) => {
       if (details.failed) throw new Error(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
     } });
