@@ -71,6 +71,11 @@ describe('errors are Kubernetes Status objects (issue 2 item 5)', () => {
     const s = patch.json as StatusBody;
     assert.equal(s.details?.causes?.[0].field, 'patch');
     assert.match(s.message, /json: cannot unmarshal number into Go struct field ConfigMap\.data of type string$/);
+    // an unknown field under Strict is refused the same way: on "patch", not as a body
+    const strict = await call(c, 'PATCH', '/api/v1/namespaces/default/configmaps/typed?fieldValidation=Strict', JSON.stringify({ bogus: 1 }), 'application/merge-patch+json');
+    assert.equal(strict.status, 422);
+    assert.equal((strict.json as StatusBody).details?.causes?.[0].field, 'patch');
+    assert.match((strict.json as StatusBody).message, /strict decoding error: unknown field "bogus"$/);
     const kept = await call(c, 'GET', '/api/v1/namespaces/default/configmaps/typed');
     assert.deepEqual((kept.json as { data: unknown }).data, { a: '1' });
   });

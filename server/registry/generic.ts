@@ -198,7 +198,7 @@ export class Registry {
   }
 
   async create(ref: ResourceRef, namespace: string, body: unknown, rc: RequestContext = {}): Promise<KubeObject> {
-    const obj = this.decode(ref, body, rc, 'create');
+    const obj = this.decode(ref, body, rc);
     const ctx = this.ctx(ref, rc);
     const info = ref.info;
     if (info.namespaced) {
@@ -244,7 +244,7 @@ export class Registry {
    * status is kept from storage. Without metadata.resourceVersion the update is unconditional.
    */
   async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<KubeObject> {
-    const obj = this.decode(ref, body, rc, 'update');
+    const obj = this.decode(ref, body, rc);
     if (obj.metadata.name && obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -319,7 +319,7 @@ export class Registry {
       const patched = apply(this.present(ref, current));
       const rv = isPlainObject(patched.metadata) ? patched.metadata.resourceVersion : undefined;
       if (rv && rv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
-      return this.decode(ref, patched, rc, 'update', patchType !== applyPatchType);
+      return this.decode(ref, patched, rc, patchType !== applyPatchType);
     }, subresource);
     return { object, created: false };
   }
@@ -423,7 +423,7 @@ export class Registry {
     // "Start at most recent" (or any): replay the current state as ADDED, then follow changes.
     const memory = this.storage as Storage & { listSync?(p: string, n?: string): KubeObject[] };
     if (memory.listSync) {
-      const items = memory.listSync(prefix, ns).filter(wants).sort(compareObjects);
+      const items = sortedByKey(memory.listSync(prefix, ns).filter(wants));
       const rv = this.storage.currentResourceVersion();
       for (const o of items) sink({ type: 'ADDED', object: o });
       if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(rv), initialEventsEnd: true });
@@ -439,7 +439,7 @@ export class Registry {
     let inner: StorageWatch | undefined;
     void this.storage.list(prefix, ns).then((result) => {
       if (stopped) return;
-      for (const o of result.items.filter(wants).sort(compareObjects)) sink({ type: 'ADDED', object: o });
+      for (const o of sortedByKey(result.items.filter(wants))) sink({ type: 'ADDED', object: o });
       if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(result.resourceVersion), initialEventsEnd: true });
       try {
         inner = this.storage.watch(prefix, ns, result.resourceVersion, forward, failed);
@@ -463,8 +463,12 @@ export class Registry {
     return { version: ref.version, now: this.clock.now(), dryRun: !!rc.dryRun };
   }
 
-  /** Checks the body is an object of this kind and version, then converts it to storage form. */
-  decode(ref: ResourceRef, body: unknown, rc: RequestContext, verb: 'create' | 'update', patched = false): KubeObject {
+  /**
+   * Checks the body is an object of this kind and version, then converts it to storage form. A body
+   * the decoder refuses is a 400; the result of a json, merge or strategic patch (`patched`) is a 422
+   * on "patch" instead, as kube-apiserver's patch handler reports it.
+   */
+  decode(ref: ResourceRef, body: unknown, rc: RequestContext, patched = false): KubeObject {
     if (!isPlainObject(body)) throw badRequest(`Object '${ref.info.kind}' is invalid: expected a JSON object`);
     const expectedApiVersion = apiVersionOf(ref);
     const { apiVersion, kind } = body;
@@ -474,34 +478,30 @@ export class Registry {
     if (apiVersion !== undefined && apiVersion !== expectedApiVersion) {
       throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expectedApiVersion})`);
     }
+    const refuse = (detail: string): StatusError => patched
+      ? invalid({ group: '', kind: '' }, '', [{ type: 'Invalid', field: 'patch', value: JSON.stringify(body), detail }])
+      : badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: ${detail}`);
     if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
-      throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: json: cannot unmarshal ${typeof body.metadata} into Go struct field ${ref.info.kind}.metadata of type v1.ObjectMeta`);
+      throw refuse(`json: cannot unmarshal ${typeof body.metadata} into Go struct field ${ref.info.kind}.metadata of type v1.ObjectMeta`);
     }
     const obj = structuredClone({ ...body, metadata: body.metadata ?? {} }) as KubeObject;
     delete obj.apiVersion;
     delete obj.kind;
     const decoded = this.decoder?.decodeFields(ref.info, ref.version, obj);
-    if (decoded?.typeError) {
-      // kube-apiserver words it so for a body; a json, merge or strategic patch whose result cannot be decoded is an invalid patch
-      if (patched) throw invalid({ group: '', kind: '' }, '', [{ type: 'Invalid', field: 'patch', value: JSON.stringify(body), detail: decoded.typeError }]);
-      throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: ${decoded.typeError}`);
-    }
-    this.reportFieldProblems(ref, decoded?.unknownFields ?? [], rc, verb);
+    if (decoded?.typeError) throw refuse(decoded.typeError);
+    this.reportFieldProblems(decoded?.unknownFields ?? [], rc, refuse);
     const converted = ref.info.conversion ? ref.info.conversion.toStorage(obj) : obj;
     return converted;
   }
 
-  private reportFieldProblems(ref: ResourceRef, unknown: string[], rc: RequestContext, verb: 'create' | 'update'): void {
+  private reportFieldProblems(unknown: string[], rc: RequestContext, refuse: (detail: string) => StatusError): void {
     const problems = [
       ...(rc.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
       ...unknown.map((f) => `unknown field "${f}"`),
     ];
     if (!problems.length) return;
     const mode = rc.fieldValidation ?? 'Warn';
-    if (mode === 'Strict') {
-      void verb;
-      throw badRequest(`${ref.info.kind} in version "${ref.version}" cannot be handled as a ${ref.info.kind}: strict decoding error: ${problems.join(', ')}`);
-    }
+    if (mode === 'Strict') throw refuse(`strict decoding error: ${problems.join(', ')}`);
     if (mode === 'Warn') for (const p of problems) rc.warnings?.push(p);
   }
 
@@ -695,17 +695,11 @@ function sortKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 }
 
-/** Sorted as compareObjects sorts, with each key built once rather than at every comparison. */
+/** Sorted by namespace/name, with each key built once rather than at every comparison. */
 function sortedByKey(items: KubeObject[]): KubeObject[] {
   const keyed = items.map((o) => ({ k: sortKey(o), o }));
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return keyed.map((e) => e.o);
-}
-
-function compareObjects(a: KubeObject, b: KubeObject): number {
-  const ka = sortKey(a);
-  const kb = sortKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 interface ContinueToken {
