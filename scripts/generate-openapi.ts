@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { buildResources, defaultClusterConfig } from '../server/registry/kinds/index.js';
 import { allVerbs, type ResourceInfo } from '../server/registry/resource.js';
+import { isPlainObject } from '../server/meta/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // JSON helpers
@@ -854,18 +855,14 @@ function withoutDescriptions(schemas: Record<string, JsonObject>): Record<string
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(s)) {
       if (k === 'description') continue;
-      if (k === 'properties' && isObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([name, p]) => [name, isObject(p) ? schema(p) : p]));
-      else if ((k === 'items' || k === 'additionalProperties') && isObject(v)) out[k] = schema(v);
-      else if ((k === 'allOf' || k === 'oneOf' || k === 'anyOf') && Array.isArray(v)) out[k] = v.map((x) => (isObject(x) ? schema(x) : x));
+      if (k === 'properties' && isPlainObject(v)) out[k] = Object.fromEntries(Object.entries(v as JsonObject).map(([name, p]) => [name, isPlainObject(p) ? schema(p as JsonObject) : p]));
+      else if ((k === 'items' || k === 'additionalProperties') && isPlainObject(v)) out[k] = schema(v as JsonObject);
+      else if ((k === 'allOf' || k === 'oneOf' || k === 'anyOf') && Array.isArray(v)) out[k] = v.map((x) => (isPlainObject(x) ? schema(x as JsonObject) : x));
       else out[k] = v;
     }
     return out;
   };
   return Object.fromEntries(Object.entries(schemas).map(([name, s]) => [name, schema(s)]));
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Component schemas of the merged document for a resource list (tests build schema indexes from it). */

@@ -64,7 +64,8 @@ describe('bin/kubemock.js on the bundled CLI', { timeout: 180_000 }, () => {
   });
 
   it('stops cleanly on a SIGTERM sent the moment it prints its ready line, five times out of five', async () => {
-    // the handlers must be in place before the line: a script that stops kubemock on it otherwise kills it outright
+    // the handlers must be in place before the line: a script that stops kubemock on it otherwise kills it outright.
+    // spawnKubemock is too slow for this: its promise hop gives the old code time to install them.
     for (let i = 0; i < 5; i++) {
       const child = spawn(process.execPath, [...installedBin, 'serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
       const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));

@@ -17,6 +17,11 @@ function dial(host: string, port: number): Promise<Socket> {
   });
 }
 
+/** A late listen() resolves (or fails) a few timer turns after the stop: let it. */
+async function afterAFewTurns(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms).unref())]);
 }
@@ -68,8 +73,7 @@ describe('container teardown frees its ports', () => {
     await rt.runtime.kill(h);
     release();
     await starting;
-    // the behaviour's listen resolves (or fails) after the kill; give it a few turns to do so
-    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    await afterAFewTurns();
     await assert.rejects(dial(ip, 7001), /ECONNREFUSED/);
   });
 
@@ -83,7 +87,7 @@ describe('container teardown frees its ports', () => {
     const starting = Promise.resolve(own.runtime.start(handleFor(pod, 'app', ip))).catch((e: unknown) => e);
     await own.cleanup();
     await starting;
-    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    await afterAFewTurns();
     await assert.rejects(dial(ip, 7002), /ECONNREFUSED/);
   });
 });

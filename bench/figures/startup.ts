@@ -8,18 +8,11 @@ import { epochMs, median } from '../lib/stats.js';
 const root = join(import.meta.dirname, '..', '..');
 const serveArgs = ['serve', '--port', '0', '--dns-port', '0', '--grpc-port', '0', '--log-level', 'warn'];
 
-/** Spawn to the first line a bare `node -e` prints: what any Node process costs on this machine now. */
-function timeToBareLine(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t = epochMs();
-    const child = spawn(process.execPath, ['-e', "console.log('up')"], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let ms: number | undefined;
-    child.stdout.once('data', () => (ms = epochMs() - t));
-    child.on('exit', () => (ms === undefined ? reject(new Error('bare node printed nothing')) : resolve(ms)));
-  });
-}
-
-function timeToReady(argv: string[]): Promise<number> {
+/**
+ * Spawn to the first stdout holding `marker`, then SIGTERM (a bare `node -e` has exited by then).
+ * The same clock serves kubemock and the bare Node process it is measured beside.
+ */
+function timeToLine(argv: string[], marker: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = epochMs();
     const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,7 +23,7 @@ function timeToReady(argv: string[]): Promise<number> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (ms === undefined && out.includes('kubemock ready:')) {
+      if (ms === undefined && out.includes(marker)) {
         ms = epochMs() - t;
         child.kill('SIGTERM');
       }
@@ -38,7 +31,7 @@ function timeToReady(argv: string[]): Promise<number> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (ms !== undefined) resolve(ms);
-      else reject(new Error(`kubemock exited (${code}) before it was ready: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      else reject(new Error(`exited (${code}) before printing ${marker}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
 }
@@ -52,7 +45,7 @@ export async function startup(sizes: Sizes, progress: Progress): Promise<Row[]> 
   for (let i = 0; i < sizes.startupRuns; i++) {
     progress(`start-up run ${i + 1}/${sizes.startupRuns} (${how})`);
     try {
-      samples.push(await timeToReady(argv));
+      samples.push(await timeToLine(argv, 'kubemock ready:'));
     } catch (e) {
       if (argv !== compiled) throw e;
       // A dist/ older than the sources may lack options the CLI now has: say so and use the sources.
@@ -64,7 +57,7 @@ export async function startup(sizes: Sizes, progress: Progress): Promise<Row[]> 
   const bare: number[] = [];
   for (let i = 0; i < sizes.startupRuns; i++) {
     progress(`bare node start-up run ${i + 1}/${sizes.startupRuns}`);
-    bare.push(await timeToBareLine());
+    bare.push(await timeToLine(['-e', "console.log('up')"], 'up'));
   }
   return [row({
     id: 'startup', figure: 'start-up (spawn to ready)', value: median(samples), unit: 'ms',

@@ -43,7 +43,6 @@ export class PodNetwork {
   /** `ip:port` → the port actually bound, for ports the OS refused. */
   private readonly aliases = new Map<string, number>();
   private readonly servers = new Map<Server, Set<Socket>>();
-  private closed = false;
 
   constructor(private readonly opts: BindOptions = {}) {}
 
@@ -52,7 +51,6 @@ export class PodNetwork {
    * bound. EADDRINUSE is not worked around: two containers of one pod cannot share a port.
    */
   async bind(ip: string, port: number, handler: { http: HttpHandler } | { tcp: TcpHandler }, onRefused: (why: string) => void): Promise<Listening> {
-    if (this.closed) throw new Error(`the pod network is stopped: ${ip}:${port} not bound`);
     const server: Server =
       'http' in handler
         ? createHttpServer((req, res) => {
@@ -81,11 +79,6 @@ export class PodNetwork {
       bound = await listenOn(server, ip, 0);
       this.aliases.set(key, bound);
       onRefused(`the operating system refused ${key} (${code}: ports below 1024 need privileges); it is served on ${ip}:${bound} and through exec and port-forward`);
-    }
-    // a start() that was binding when the network stopped must not leave the port (and the process) held
-    if (this.closed) {
-      await closeServer(server, sockets);
-      throw new Error(`the pod network is stopped: ${ip}:${port} not bound`);
     }
     this.servers.set(server, sockets);
     return {
@@ -124,7 +117,6 @@ export class PodNetwork {
   }
 
   async closeAll(): Promise<void> {
-    this.closed = true;
     await Promise.all([...this.servers].map(([s, sockets]) => closeServer(s, sockets)));
     this.servers.clear();
     this.aliases.clear();

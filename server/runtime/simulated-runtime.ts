@@ -130,9 +130,10 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     return r.answers.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => String((a as { data: unknown }).data));
   };
 
-  /** Shuts an instance down: aborts its processes and closes its ports. */
+  // set by stop(): a container whose setup was still running then is never started
   let runtimeStopped = false;
 
+  /** Shuts an instance down: aborts its processes and closes its ports. */
   const teardown = async (inst: Instance, callStop: boolean): Promise<void> => {
     if (inst.state === 'exited') return;
     inst.state = 'exited';

@@ -11,6 +11,7 @@ export const fieldPath = {
 
 const int32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 const quantityPattern = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
+const quantitySchema = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 /**
  * What kube-apiserver's JSON decoder does to a body of a built-in type, in one walk over it:
@@ -25,7 +26,7 @@ const quantityPattern = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
  */
 export function decodeFields(index: SchemaIndex, schemaName: string, obj: unknown): DecodedFields {
   const walk = new DecodeWalk(index);
-  walk.value(index.get(schemaName), obj, { path: '', goPath: '', struct: goName(schemaName).split('.')[1] });
+  walk.value(index.get(schemaName), obj, { path: '', goPath: '', struct: structName(schemaName) });
   return { unknownFields: walk.unknown, typeError: walk.typeError };
 }
 
@@ -47,7 +48,8 @@ class DecodeWalk {
   value(wrapper: SchemaObject | undefined, value: unknown, at: Where): void {
     const schema = this.index.resolve(wrapper);
     if (!schema || value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
-    if (!this.typeFits(wrapper, schema, value, at)) return;
+    const refName = this.index.refName(wrapper);
+    if (!this.typeFits(wrapper, schema, refName, value, at)) return;
     if (Array.isArray(value)) {
       value.forEach((item, i) => {
         if (item === null) value[i] = this.zero(schema.items);
@@ -57,7 +59,7 @@ class DecodeWalk {
     }
     if (!isPlainObject(value)) return;
     if (schema.properties) {
-      const struct = goName(this.index.refName(wrapper) ?? '').split('.')[1] ?? at.struct;
+      const struct = refName ? structName(refName) : at.struct;
       for (const key of Object.keys(value)) {
         const property = schema.properties[key];
         const where = { path: fieldPath.key(at.path, key), goPath: fieldPath.key(at.goPath, key), struct };
@@ -82,7 +84,7 @@ class DecodeWalk {
   private zero(wrapper: SchemaObject | undefined): unknown {
     const schema = this.index.resolve(wrapper);
     if (!schema || schema['x-kubernetes-preserve-unknown-fields']) return null;
-    if (this.index.refName(wrapper) === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return '0';
+    if (this.index.refName(wrapper) === quantitySchema) return '0';
     if (schema.format === 'int-or-string') return 0;
     switch (schema.type) {
       case 'object':
@@ -102,46 +104,11 @@ class DecodeWalk {
   }
 
   /** Records the first mismatch; a mismatched value is not walked further. */
-  private typeFits(wrapper: SchemaObject | undefined, schema: SchemaObject, value: unknown, at: Where): boolean {
-    const problem = this.mismatch(wrapper, schema, value);
+  private typeFits(wrapper: SchemaObject | undefined, schema: SchemaObject, refName: string | undefined, value: unknown, at: Where): boolean {
+    const problem = mismatch(schema, refName, value);
     if (problem === undefined) return true;
     this.typeError ??= problem.startsWith('json: ') ? `${problem} into Go struct field ${at.struct}.${at.goPath} of type ${this.goType(wrapper)}` : problem;
     return false;
-  }
-
-  /** `json: cannot unmarshal <what>` when the value does not fit, another decoder message, or undefined. */
-  private mismatch(wrapper: SchemaObject | undefined, schema: SchemaObject, value: unknown): string | undefined {
-    const json = jsonKind(value);
-    const refName = this.index.refName(wrapper);
-    if (refName === 'io.k8s.apimachinery.pkg.api.resource.Quantity') {
-      return json === 'string' || json === 'number' ? undefined : `quantities must match the regular expression '${quantityPattern}'`;
-    }
-    if (schema.format === 'int-or-string') {
-      if (json === 'string') return undefined;
-      return json === 'number' && Number.isInteger(value) && (value as number) >= int32.min && (value as number) <= int32.max ? undefined : `json: cannot unmarshal ${numberText(json, value)}`;
-    }
-    switch (schema.type) {
-      case 'object':
-        // RawExtension and FieldsV1 unmarshal themselves from any JSON
-        if (!schema.properties && !schema.additionalProperties) return undefined;
-        return json === 'object' ? undefined : `json: cannot unmarshal ${json}`;
-      case 'array':
-        return json === 'array' ? undefined : `json: cannot unmarshal ${json}`;
-      case 'string':
-        return json === 'string' ? undefined : `json: cannot unmarshal ${json}`;
-      case 'boolean':
-        return json === 'bool' ? undefined : `json: cannot unmarshal ${json}`;
-      case 'integer': {
-        if (json !== 'number') return `json: cannot unmarshal ${json}`;
-        const n = value as number;
-        const fits = Number.isInteger(n) && (schema.format !== 'int32' || (n >= int32.min && n <= int32.max));
-        return fits ? undefined : `json: cannot unmarshal number ${String(n)}`;
-      }
-      case 'number':
-        return json === 'number' ? undefined : `json: cannot unmarshal ${json}`;
-      default:
-        return undefined;
-    }
   }
 
   /** The Go type a schema stands for: v1.PodSpec, []v1.Container, map[string]string, int32. */
@@ -169,6 +136,47 @@ class DecodeWalk {
   }
 }
 
+/** `json: cannot unmarshal <what>` when the value does not fit, another decoder message, or undefined. */
+function mismatch(schema: SchemaObject, refName: string | undefined, value: unknown): string | undefined {
+  const json = jsonKind(value);
+  if (refName === quantitySchema) {
+    return json === 'string' || json === 'number' ? undefined : `quantities must match the regular expression '${quantityPattern}'`;
+  }
+  // IntOrString decodes a number as an int32
+  if (schema.format === 'int-or-string') return json === 'string' ? undefined : integerMismatch(json, value, 'int32');
+  switch (schema.type) {
+    case 'object':
+      // RawExtension and FieldsV1 unmarshal themselves from any JSON
+      if (!schema.properties && !schema.additionalProperties) return undefined;
+      return json === 'object' ? undefined : `json: cannot unmarshal ${json}`;
+    case 'array':
+      return json === 'array' ? undefined : `json: cannot unmarshal ${json}`;
+    case 'string':
+      return json === 'string' ? undefined : `json: cannot unmarshal ${json}`;
+    case 'boolean':
+      return json === 'bool' ? undefined : `json: cannot unmarshal ${json}`;
+    case 'integer':
+      return integerMismatch(json, value, schema.format);
+    case 'number':
+      return json === 'number' ? undefined : `json: cannot unmarshal ${json}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Go names a number it cannot store in the integer (a fraction, an overflow) by its text. */
+function integerMismatch(json: string, value: unknown, format: string | undefined): string | undefined {
+  if (json !== 'number') return `json: cannot unmarshal ${json}`;
+  const n = value as number;
+  const fits = Number.isInteger(n) && (format !== 'int32' || (n >= int32.min && n <= int32.max));
+  return fits ? undefined : `json: cannot unmarshal number ${String(n)}`;
+}
+
+/** io.k8s.api.core.v1.PodSpec → PodSpec, the struct name Go's errors use. */
+function structName(schemaName: string): string {
+  return schemaName.slice(schemaName.lastIndexOf('.') + 1);
+}
+
 /** io.k8s.api.core.v1.PodSpec → v1.PodSpec, as Go prints a type from another package. */
 function goName(schemaName: string): string {
   return schemaName.split('.').slice(-2).join('.');
@@ -180,10 +188,6 @@ function jsonKind(value: unknown): 'string' | 'number' | 'bool' | 'array' | 'obj
   if (typeof value === 'number') return 'number';
   if (typeof value === 'boolean') return 'bool';
   return 'object';
-}
-
-function numberText(json: string, value: unknown): string {
-  return json === 'number' ? `number ${String(value)}` : json;
 }
 
 /**
