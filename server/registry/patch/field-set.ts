@@ -5,16 +5,21 @@ import { listShape, type PatchMetaLookup } from './patch-meta.js';
  * Sets of field paths as structured-merge-diff keeps them for managed fields.
  * A path is a list of path elements written as in FieldsV1: `f:<field>`,
  * `k:<json of the list-map keys>`, `v:<json of a set value>`, `i:<index>`.
- * The set stores each path as its JSON text so plain Set operations work.
  */
 export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
+/**
+ * A tree, as SMD's fieldpath.Set is: the elements that are members at this level, and a subtree per
+ * element with members below it. Every write tracks managed fields through these sets, so the shape
+ * matters: FieldsV1 is this same tree, set operations walk shared prefixes once, and an operation that
+ * changes nothing returns the set itself, so an untouched manager keeps the FieldsV1 it was read from.
+ * Sets are not changed once built; results share untouched subtrees.
+ */
 export class FieldSet {
-  // Keyed by the path's JSON text (so set operations are plain Map look-ups) with the path itself
-  // kept beside it: iterating never re-parses and combining sets never re-stringifies. Every write
-  // tracks managed fields through these sets, so this is on the create/update hot path.
-  private readonly paths = new Map<string, FieldPath>();
+  private readonly members = new Set<PathElement>();
+  // Never holds an empty subtree, so emptiness is a look at this level only.
+  private readonly children = new Map<PathElement, FieldSet>();
 
   static of(paths: Iterable<FieldPath>): FieldSet {
     const s = new FieldSet();
@@ -22,50 +27,153 @@ export class FieldSet {
     return s;
   }
 
+  /** For building a new set only. */
   insert(path: FieldPath): void {
-    this.paths.set(JSON.stringify(path), path);
+    if (path.length === 0) return;
+    let node: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) node = node.subtree(path[i]);
+    node.members.add(path[path.length - 1]);
+  }
+  private subtree(pe: PathElement): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) this.children.set(pe, (c = new FieldSet()));
+    return c;
+  }
+  private parentOf(path: FieldPath): FieldSet | undefined {
+    let node: FieldSet | undefined = this;
+    for (let i = 0; node && i < path.length - 1; i++) node = node.children.get(path[i]);
+    return node;
   }
   has(path: FieldPath): boolean {
-    return this.paths.has(JSON.stringify(path));
+    return path.length > 0 && this.parentOf(path)?.members.has(path[path.length - 1]) === true;
   }
   get size(): number {
-    return this.paths.size;
+    let n = this.members.size;
+    for (const c of this.children.values()) n += c.size;
+    return n;
   }
   isEmpty(): boolean {
-    return this.paths.size === 0;
+    return this.members.size === 0 && this.children.size === 0;
   }
+  /** In SMD's order: members before subtrees, each sorted as FieldsV1 sorts them. */
   [Symbol.iterator](): IterableIterator<FieldPath> {
-    return this.paths.values();
+    return this.paths([]);
+  }
+  private *paths(prefix: PathElement[]): IterableIterator<FieldPath> {
+    for (const m of [...this.members].sort(compareElements)) yield [...prefix, m];
+    for (const pe of [...this.children.keys()].sort(compareElements)) yield* this.children.get(pe)!.paths([...prefix, pe]);
   }
   union(other: FieldSet): FieldSet {
-    const s = this.filtered(() => true);
-    for (const [k, p] of other.paths) s.paths.set(k, p);
+    if (other.isEmpty() || other === this) return this;
+    if (this.isEmpty()) return other;
+    const s = new FieldSet();
+    for (const m of this.members) s.members.add(m);
+    for (const m of other.members) s.members.add(m);
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe);
+      s.children.set(pe, o ? c.union(o) : c);
+    }
+    for (const [pe, o] of other.children) if (!this.children.has(pe)) s.children.set(pe, o);
     return s;
   }
   difference(other: FieldSet): FieldSet {
-    return this.filtered((k) => !other.paths.has(k));
+    return this.combine(other, false);
   }
   intersection(other: FieldSet): FieldSet {
-    return this.filtered((k) => other.paths.has(k));
+    return this.combine(other, true);
+  }
+  /** Members and subtrees kept where `other` has (intersection) or lacks (difference) them. */
+  private combine(other: FieldSet, keepShared: boolean): FieldSet {
+    if (!keepShared && (other.isEmpty() || this.isEmpty())) return this;
+    const s = new FieldSet();
+    let changed = false;
+    for (const m of this.members) {
+      if (other.members.has(m) === keepShared) s.members.add(m);
+      else changed = true;
+    }
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe);
+      const kept = o ? c.combine(o, keepShared) : keepShared ? undefined : c;
+      if (kept !== c) changed = true;
+      if (kept && !kept.isEmpty()) s.children.set(pe, kept);
+    }
+    return changed ? s : this;
   }
   /** Drops the given paths and everything below them (SMD's RecursiveDifference). */
   withoutSubtrees(prefixes: readonly FieldPath[]): FieldSet {
-    return this.filtered((_, p) => !prefixes.some((pre) => isPrefix(pre, p)));
+    let s: FieldSet = this;
+    for (const p of prefixes) s = p.length === 0 ? new FieldSet() : s.without(p, 0);
+    return s;
+  }
+  private without(path: FieldPath, i: number): FieldSet {
+    const pe = path[i];
+    const c = this.children.get(pe);
+    if (i === path.length - 1) {
+      if (!this.members.has(pe) && !c) return this;
+      const s = this.copy();
+      s.members.delete(pe);
+      s.children.delete(pe);
+      return s;
+    }
+    const kept = c?.without(path, i + 1);
+    if (kept === c) return this;
+    const s = this.copy();
+    if (kept!.isEmpty()) s.children.delete(pe);
+    else s.children.set(pe, kept!);
+    return s;
+  }
+  private copy(): FieldSet {
+    const s = new FieldSet();
+    for (const m of this.members) s.members.add(m);
+    for (const [pe, c] of this.children) s.children.set(pe, c);
+    return s;
   }
   /** True when path or anything below it is in the set. */
   ownsAtOrBelow(path: FieldPath): boolean {
-    for (const p of this) if (isPrefix(path, p)) return true;
-    return false;
+    if (path.length === 0) return !this.isEmpty();
+    const parent = this.parentOf(path);
+    const last = path[path.length - 1];
+    return parent !== undefined && (parent.members.has(last) || parent.children.has(last));
   }
-  private filtered(keep: (key: string, path: FieldPath) => boolean): FieldSet {
+
+  /** FieldsV1: a member that also has members below it carries ".". */
+  toFieldsV1(): FieldsV1 {
+    return this.writeFieldsV1({});
+  }
+  private writeFieldsV1(out: FieldsV1): FieldsV1 {
+    const elements = new Set([...this.members, ...this.children.keys()]);
+    for (const pe of [...elements].sort(compareElements)) {
+      const c = this.children.get(pe);
+      const node: FieldsV1 = {};
+      if (c && this.members.has(pe)) node['.'] = {};
+      setOwn(out, pe, c ? c.writeFieldsV1(node) : node);
+    }
+    return out;
+  }
+  static fromFieldsV1(tree: JsonObject): FieldSet | undefined {
     const s = new FieldSet();
-    for (const [k, p] of this.paths) if (keep(k, p)) s.paths.set(k, p);
+    for (const pe of Object.keys(tree)) {
+      if (pe === '.') continue;
+      const node = tree[pe];
+      if (!/^[fkvi]:/.test(pe) || !isJsonObject(node)) return undefined;
+      const keys = Object.keys(node);
+      if (keys.length === 0 || Object.hasOwn(node, '.')) s.members.add(pe);
+      if (keys.some((k) => k !== '.')) {
+        const c = FieldSet.fromFieldsV1(node);
+        if (!c) return undefined;
+        s.children.set(pe, c);
+      }
+    }
     return s;
   }
 }
 
-export function isPrefix(prefix: FieldPath, path: FieldPath): boolean {
-  return prefix.length <= path.length && prefix.every((e, i) => path[i] === e);
+function elementRank(pe: string): number {
+  return pe === '.' ? 0 : ({ f: 1, k: 2, v: 3, i: 4 } as Record<string, number>)[pe[0]] ?? 5;
+}
+
+function compareElements(x: PathElement, y: PathElement): number {
+  return elementRank(x) - elementRank(y) || (x < y ? -1 : x > y ? 1 : 0);
 }
 
 /** Field names on the path, the form PatchMetaLookup takes (list items are transparent). */
@@ -112,12 +220,12 @@ function visitMap(obj: JsonObject, path: PathElement[], meta: PatchMetaLookup, s
 }
 
 function visitValue(v: JsonValue, path: PathElement[], meta: PatchMetaLookup, set: FieldSet): void {
-  const m = meta(fieldNamesOf(path));
+  // Only maps and lists have patch metadata: scalars (most of an object) skip the lookup.
   if (isJsonObject(v)) {
-    if (m?.mapType === 'atomic') set.insert(path);
+    if (meta(fieldNamesOf(path))?.mapType === 'atomic') set.insert(path);
     else visitMap(v, path, meta, set);
   } else if (Array.isArray(v)) {
-    const shape = listShape(m);
+    const shape = listShape(meta(fieldNamesOf(path)));
     if (shape.type === 'atomic') {
       set.insert(path);
       return;
@@ -155,11 +263,11 @@ function compareMaps(a: JsonObject, b: JsonObject, path: PathElement[], meta: Pa
 /** A value that appeared or vanished whole: SMD marks every node in it, not only the leaves. */
 function subtreeInto(v: JsonValue, path: PathElement[], meta: PatchMetaLookup, into: FieldSet): void {
   into.insert(path);
-  const m = meta(fieldNamesOf(path));
-  if (isJsonObject(v) && m?.mapType !== 'atomic') {
+  if (isJsonObject(v)) {
+    if (meta(fieldNamesOf(path))?.mapType === 'atomic') return;
     for (const key of Object.keys(v)) subtreeInto(v[key], [...path, fieldElement(key)], meta, into);
   } else if (Array.isArray(v)) {
-    const shape = listShape(m);
+    const shape = listShape(meta(fieldNamesOf(path)));
     if (shape.type === 'atomic') return;
     for (const { pe, item } of listItems(v, shape)) {
       if (isJsonObject(item) && shape.type === 'map') subtreeInto(item, [...path, pe], meta, into);
@@ -172,10 +280,12 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path:
   if (a === undefined && b === undefined) return;
   if (a === undefined) return subtreeInto(b as JsonValue, path, meta, c.added);
   if (b === undefined) return subtreeInto(a, path, meta, c.removed);
-  const m = meta(fieldNamesOf(path));
-  if (isJsonObject(a) && isJsonObject(b) && m?.mapType !== 'atomic') return compareMaps(a, b, path, meta, c);
+  const bothMaps = isJsonObject(a) && isJsonObject(b);
+  const bothLists = Array.isArray(a) && Array.isArray(b);
+  const m = bothMaps || bothLists ? meta(fieldNamesOf(path)) : undefined;
+  if (bothMaps && m?.mapType !== 'atomic') return compareMaps(a, b, path, meta, c);
   const shape = listShape(m);
-  if (Array.isArray(a) && Array.isArray(b) && shape.type !== 'atomic') {
+  if (bothLists && shape.type !== 'atomic') {
     const before = new Map(listItems(a, shape).map(({ pe, item }) => [pe, item]));
     const after = new Map(listItems(b, shape).map(({ pe, item }) => [pe, item]));
     for (const pe of new Set([...before.keys(), ...after.keys()])) {
@@ -194,49 +304,11 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path:
 export type FieldsV1 = { [element: string]: FieldsV1 };
 
 export function encodeFieldsV1(set: FieldSet): FieldsV1 {
-  const root: FieldsV1 = {};
-  // The tree nodes that are members themselves (not only parents of members), kept by identity
-  // so that sorting needs no path strings: this runs on every tracked write.
-  const members = new Set<FieldsV1>();
-  for (const path of set) {
-    let node = root;
-    for (const pe of path) {
-      if (!Object.hasOwn(node, pe)) setOwn(node, pe, {});
-      node = node[pe];
-    }
-    members.add(node);
-  }
-  return sortTree(root, true, members);
-}
-
-function elementRank(pe: string): number {
-  return pe === '.' ? 0 : ({ f: 1, k: 2, v: 3, i: 4 } as Record<string, number>)[pe[0]] ?? 5;
-}
-
-function sortTree(node: FieldsV1, isRoot: boolean, members: Set<FieldsV1>): FieldsV1 {
-  const out: FieldsV1 = {};
-  const keys = Object.keys(node);
-  if (keys.length && !isRoot && members.has(node)) out['.'] = {};
-  keys.sort((x, y) => elementRank(x) - elementRank(y) || (x < y ? -1 : x > y ? 1 : 0));
-  for (const k of keys) setOwn(out, k, sortTree(node[k], false, members));
-  return out;
+  return set.toFieldsV1();
 }
 
 export function decodeFieldsV1(tree: unknown): FieldSet | undefined {
-  if (!isJsonObject(tree)) return undefined;
-  const set = new FieldSet();
-  const walk = (node: JsonObject, path: string[]): boolean => {
-    const keys = Object.keys(node);
-    if (path.length && (keys.length === 0 || keys.includes('.'))) set.insert(path);
-    for (const k of keys) {
-      if (k === '.') continue;
-      if (!/^[fkvi]:/.test(k)) return false;
-      const child = node[k];
-      if (!isJsonObject(child) || !walk(child, [...path, k])) return false;
-    }
-    return true;
-  };
-  return walk(tree, []) ? set : undefined;
+  return isJsonObject(tree) ? FieldSet.fromFieldsV1(tree) : undefined;
 }
 
 /** A path as kube prints it in conflicts: .spec.template.spec.containers[name="web"].image */

@@ -1,5 +1,5 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
-import { cloneJson, isJsonObject, type JsonObject } from './json-value.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
 import { compareObjects, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath } from './field-set.js';
 import type { PatchMetaLookup } from './patch-meta.js';
 
@@ -87,18 +87,23 @@ function cmp(a: string, b: string): number {
 /** The object as field sets see it: no managedFields. */
 export function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
   if (!obj) return {};
-  const copy = cloneJson(obj);
-  if (isJsonObject(copy.metadata)) delete copy.metadata.managedFields;
-  return copy;
+  // Shallow: field sets only read the object, and every write passes through here twice.
+  return isJsonObject(obj.metadata) && Object.hasOwn(obj.metadata, 'managedFields') ? withMetadata(obj, (m) => delete m.managedFields) : obj;
 }
 
 export function setManagedFields(obj: JsonObject, managers: Managers): JsonObject {
-  const out = cloneJson(obj);
-  const meta = isJsonObject(out.metadata) ? out.metadata : (out.metadata = {});
   const encoded = encodeManagedFields(managers);
-  if (encoded.length) meta.managedFields = cloneJson(encoded);
-  else delete meta.managedFields;
-  return out;
+  return withMetadata(obj, (m) => {
+    if (encoded.length) m.managedFields = encoded as unknown as JsonValue;
+    else delete m.managedFields;
+  });
+}
+
+/** A copy of obj with its own metadata object for edit to change; the rest is shared. */
+function withMetadata(obj: JsonObject, edit: (metadata: JsonObject) => void): JsonObject {
+  const metadata: JsonObject = isJsonObject(obj.metadata) ? { ...obj.metadata } : {};
+  edit(metadata);
+  return { ...obj, metadata };
 }
 
 /**
