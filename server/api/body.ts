@@ -7,24 +7,32 @@ import { decodeKubernetesProtobuf, protobufMediaType } from './protobuf/envelope
 /** kube-apiserver's default --max-request-body-bytes for JSON (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = maxRequestBodyBytes): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
-    throw entityTooLarge(limit);
+    return Promise.reject(entityTooLarge(limit));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Listeners rather than `for await`: the async iterator cost a sixth of a create.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err?: Error): void => {
+      req.off('data', onData).off('end', onEnd).off('error', done).off('close', onClose);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    };
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size <= limit) return void chunks.push(b);
+      done(entityTooLarge(limit));
       req.resume();
-      throw entityTooLarge(limit);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+    };
+    const onEnd = (): void => done();
+    const onClose = (): void => done(new Error('the client closed the request before sending its body'));
+    req.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
+  });
 }
 
 export const writeMediaTypes = ['application/json', 'application/yaml', protobufMediaType];

@@ -35,10 +35,20 @@ const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** The 5-character suffix generateName appends (utilrand.String uses this alphabet). */
 export function randomSuffix(length = 5): string {
-  const bytes = randomBytes(length);
   let s = '';
-  for (let i = 0; i < length; i++) s += alphanums[bytes[i] % alphanums.length];
+  for (let i = 0; i < length; i++) s += alphanums[randomByte() % alphanums.length];
   return s;
+}
+
+// One randomBytes call per 4 KiB: a call per name cost more than the rest of naming a pod.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomByte(): number {
+  if (poolAt >= pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  return pool[poolAt++];
 }
 
 export function objectKey(namespace: string | undefined, name: string): string {
