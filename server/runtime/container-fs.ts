@@ -5,7 +5,7 @@
  * container paths and are followed inside the container's view, never on the host.
  */
 import { promises as fsp } from 'node:fs';
-import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import type { ContainerFiles } from './behaviour.js';
 
@@ -14,6 +14,8 @@ export interface FsMount {
   mountPath: string;
   hostPath: string;
   readOnly: boolean;
+  /** The host directory is created with the file system (a subPath of a writable volume). */
+  createHostPath?: boolean;
 }
 
 export interface ResolvedPath {
@@ -59,11 +61,42 @@ const maxLinks = 40;
 export class ContainerFs implements ContainerFiles {
   private readonly mounts: FsMount[];
 
-  constructor(readonly rootDir: string, mounts: FsMount[]) {
+  // Image files written before the file system is first used wait here, in order.
+  private readonly queued: (() => Promise<void>)[] = [];
+  private ready: Promise<void> | undefined;
+
+  private constructor(readonly rootDir: string, mounts: FsMount[], private readonly prepareVolumes: () => Promise<void>) {
     // longest mount path first, so /var/log/app wins over /var/log
     this.mounts = mounts.map((m) => ({ ...m, mountPath: posix.normalize(m.mountPath) })).sort((a, b) => b.mountPath.length - a.mountPath.length);
-    mkdirSync(rootDir, { recursive: true });
-    for (const m of this.mounts) mkdirSync(join(rootDir, m.mountPath), { recursive: true });
+  }
+
+  /**
+   * A container's file system that touches the disk only when first used (materialise()): starting a
+   * container writes nothing, so a thousand pods nobody looks into cost no file system work.
+   */
+  static lazy(rootDir: string, mounts: FsMount[], prepareVolumes: () => Promise<void> = async () => undefined): ContainerFs {
+    return new ContainerFs(rootDir, mounts, prepareVolumes);
+  }
+
+  /** Creates the volumes, the root, the mount points and the queued image files, once. Every use awaits it. */
+  materialise(): Promise<void> {
+    this.ready ??= (async () => {
+      await this.prepareVolumes();
+      await fsp.mkdir(this.rootDir, { recursive: true });
+      for (const m of this.mounts) {
+        if (m.createHostPath) await fsp.mkdir(m.hostPath, { recursive: true });
+        await fsp.mkdir(join(this.rootDir, m.mountPath), { recursive: true });
+      }
+      for (const write of this.queued.splice(0)) await write();
+    })();
+    return this.ready;
+  }
+
+  /** Image setup: queued until first use, done at once after it. */
+  private async imageWrite(write: () => Promise<void>): Promise<void> {
+    if (!this.ready) return void this.queued.push(write);
+    await this.ready;
+    await write();
   }
 
   /** Where a normalised container path lives on the host, without following links. */
@@ -124,6 +157,7 @@ export class ContainerFs implements ContainerFiles {
   }
 
   async readFile(path: string): Promise<Buffer> {
+    await this.materialise();
     return fsp.readFile(this.resolvePath(path).hostPath);
   }
 
@@ -137,21 +171,25 @@ export class ContainerFs implements ContainerFiles {
   }
 
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    await this.materialise();
     await fsp.writeFile(this.writable(path).hostPath, data);
   }
 
   async appendFile(path: string, data: string | Uint8Array): Promise<void> {
+    await this.materialise();
     await fsp.appendFile(this.writable(path).hostPath, data);
   }
 
   /** A directory of the image itself (beneath any mounts). */
-  async mkdirImage(path: string): Promise<void> {
-    await fsp.mkdir(join(this.rootDir, posix.resolve('/', path)), { recursive: true });
+  mkdirImage(path: string): Promise<void> {
+    return this.imageWrite(async () => void (await fsp.mkdir(join(this.rootDir, posix.resolve('/', path)), { recursive: true })));
   }
 
-  async writeImageFile(path: string, data: string | Uint8Array): Promise<void> {
+  writeImageFile(path: string, data: string | Uint8Array): Promise<void> {
     const host = join(this.rootDir, posix.resolve('/', path));
-    await fsp.mkdir(dirname(host), { recursive: true });
-    await fsp.writeFile(host, data);
+    return this.imageWrite(async () => {
+      await fsp.mkdir(dirname(host), { recursive: true });
+      await fsp.writeFile(host, data);
+    });
   }
 }

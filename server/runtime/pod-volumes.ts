@@ -4,7 +4,7 @@
  * written out as files (and are always read-only, as in Kubernetes), hostPath is a directory of the
  * simulated node (as kind's nodes are containers, not the host).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { DeepReadonly } from '../meta/types.js';
@@ -26,14 +26,14 @@ export interface VolumeSource {
 
 type Items = readonly { key: string; path: string }[] | undefined;
 
-function writeKeys(dir: string, data: Map<string, Buffer>, items: Items): void {
-  mkdirSync(dir, { recursive: true });
+async function writeKeys(dir: string, data: Map<string, Buffer>, items: Items): Promise<void> {
+  await mkdir(dir, { recursive: true });
   const pairs: [string, Buffer | undefined][] = items?.length ? items.map((i) => [i.path, data.get(i.key)]) : [...data.entries()];
   for (const [path, bytes] of pairs) {
     if (!bytes) continue;
     const file = join(dir, posix.normalize(`/${path}`));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, bytes);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, bytes);
   }
 }
 
@@ -45,71 +45,83 @@ function downwardData(pod: DeepReadonly<Pod>, podIP: string, items: readonly { p
   return out;
 }
 
-function materialise(v: DeepReadonly<Volume>, pod: DeepReadonly<Pod>, podIP: string, objects: ObjectLookup, dir: string): void {
+async function materialise(v: DeepReadonly<Volume>, pod: DeepReadonly<Pod>, podIP: string, objects: ObjectLookup, dir: string): Promise<void> {
   const ns = pod.metadata?.namespace ?? 'default';
   if (v.configMap) {
     const cm = objects.configMap(ns, v.configMap.name ?? '');
-    writeKeys(dir, cm ? configMapData(cm) : new Map(), v.configMap.items);
+    await writeKeys(dir, cm ? configMapData(cm) : new Map(), v.configMap.items);
   } else if (v.secret) {
     const s = objects.secret(ns, v.secret.secretName ?? '');
-    writeKeys(dir, s ? secretData(s) : new Map(), v.secret.items);
+    await writeKeys(dir, s ? secretData(s) : new Map(), v.secret.items);
   } else if (v.downwardAPI) {
-    writeKeys(dir, downwardData(pod, podIP, v.downwardAPI.items), undefined);
+    await writeKeys(dir, downwardData(pod, podIP, v.downwardAPI.items), undefined);
   } else if (v.projected) {
-    mkdirSync(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     for (const src of v.projected.sources ?? []) {
       if (src.configMap) {
         const cm = objects.configMap(ns, src.configMap.name ?? '');
-        writeKeys(dir, cm ? configMapData(cm) : new Map(), src.configMap.items);
+        await writeKeys(dir, cm ? configMapData(cm) : new Map(), src.configMap.items);
       } else if (src.secret) {
         const s = objects.secret(ns, src.secret.name ?? '');
-        writeKeys(dir, s ? secretData(s) : new Map(), src.secret.items);
+        await writeKeys(dir, s ? secretData(s) : new Map(), src.secret.items);
       } else if (src.downwardAPI) {
-        writeKeys(dir, downwardData(pod, podIP, src.downwardAPI.items), undefined);
+        await writeKeys(dir, downwardData(pod, podIP, src.downwardAPI.items), undefined);
       } else if (src.serviceAccountToken) {
-        writeKeys(dir, new Map([[src.serviceAccountToken.path, Buffer.from('kubemock-simulated-token')]]), undefined);
+        await writeKeys(dir, new Map([[src.serviceAccountToken.path, Buffer.from('kubemock-simulated-token')]]), undefined);
       }
     }
   }
 }
 
-/** Host directories for each of the pod's volumes, created as needed. */
-export function podVolumes(pod: DeepReadonly<Pod>, podIP: string, volumePaths: Readonly<Record<string, string>>, dirs: PodDirs, objects: ObjectLookup): Map<string, VolumeSource> {
-  const out = new Map<string, VolumeSource>();
+export interface PodVolumes {
+  sources: Map<string, VolumeSource>;
+  /** Creates the directories and writes the files; the container file system calls it on first use. */
+  create(): Promise<void>;
+}
+
+/**
+ * Where each of the pod's volumes lives on the host, and how to create it. Nothing touches the disk
+ * until create(): most simulated pods are never exec'd into, and a deep mkdir can take milliseconds.
+ */
+export function podVolumes(pod: DeepReadonly<Pod>, podIP: string, volumePaths: Readonly<Record<string, string>>, dirs: PodDirs, objects: ObjectLookup): PodVolumes {
+  const sources = new Map<string, VolumeSource>();
+  const steps: (() => Promise<unknown>)[] = [];
+  const directory = (path: string) => () => mkdir(path, { recursive: true });
   for (const v of pod.spec?.volumes ?? []) {
     const own = join(dirs.podDir, 'volumes', v.name);
     if (v.persistentVolumeClaim) {
       const path = volumePaths[v.name] ?? own;
-      mkdirSync(path, { recursive: true });
-      out.set(v.name, { hostPath: path, alwaysReadOnly: false });
+      steps.push(directory(path));
+      sources.set(v.name, { hostPath: path, alwaysReadOnly: false });
     } else if (v.hostPath) {
       const path = join(dirs.nodeDir, 'hostpath', posix.normalize(`/${v.hostPath.path}`));
-      if (v.hostPath.type !== 'File' && v.hostPath.type !== 'FileOrCreate') mkdirSync(path, { recursive: true });
-      out.set(v.name, { hostPath: path, alwaysReadOnly: false });
+      if (v.hostPath.type !== 'File' && v.hostPath.type !== 'FileOrCreate') steps.push(directory(path));
+      sources.set(v.name, { hostPath: path, alwaysReadOnly: false });
     } else if (v.configMap || v.secret || v.downwardAPI || v.projected) {
-      materialise(v, pod, podIP, objects, own);
-      out.set(v.name, { hostPath: own, alwaysReadOnly: true });
+      steps.push(() => materialise(v, pod, podIP, objects, own));
+      sources.set(v.name, { hostPath: own, alwaysReadOnly: true });
     } else {
       // emptyDir, and any source we do not model, is a directory that lives as long as the pod
-      mkdirSync(own, { recursive: true });
-      out.set(v.name, { hostPath: own, alwaysReadOnly: false });
+      steps.push(directory(own));
+      sources.set(v.name, { hostPath: own, alwaysReadOnly: false });
     }
   }
-  return out;
+  return { sources, create: async () => { for (const step of steps) await step(); } };
 }
 
-/** The container's mounts onto those directories (subPath honoured). */
+/** The container's mounts onto those directories (subPath honoured; a writable subPath is created with the file system). */
 export function containerMounts(c: DeepReadonly<Container>, volumes: Map<string, VolumeSource>): FsMount[] {
   const mounts: FsMount[] = [];
   for (const m of c.volumeMounts ?? []) {
     const v = volumes.get(m.name);
     if (!v) continue;
     let hostPath = v.hostPath;
+    let createHostPath = false;
     if (m.subPath) {
       hostPath = join(hostPath, posix.normalize(`/${m.subPath}`));
-      if (!v.alwaysReadOnly) mkdirSync(hostPath, { recursive: true });
+      createHostPath = !v.alwaysReadOnly;
     }
-    mounts.push({ mountPath: m.mountPath, hostPath, readOnly: v.alwaysReadOnly || !!m.readOnly });
+    mounts.push({ mountPath: m.mountPath, hostPath, readOnly: v.alwaysReadOnly || !!m.readOnly, ...(createHostPath ? { createHostPath } : {}) });
   }
   return mounts;
 }

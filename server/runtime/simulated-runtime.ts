@@ -3,7 +3,7 @@
  * filesystem over real directories, an environment, a log, and servers bound on its pod IP. PodStreams
  * (exec/attach/logs/port-forward) are served from the same containers.
  */
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -167,7 +167,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     const names = podHostnames(pod as Pod, zone);
     const dir = podDir(pod);
     const volumes = podVolumes(pod, handle.podIP, handle.volumePaths, { podDir: dir, nodeDir: join(opts.dataDir, 'nodes', handle.nodeName) }, objects);
-    const fs = new ContainerFs(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes));
+    const fs = ContainerFs.lazy(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes.sources), volumes.create);
     // the directories every image has, so `cd /tmp` and `ln -s x /tmp/y` behave as in a container
     for (const d of imageDirs) await fs.mkdirImage(d);
     await fs.writeImageFile('/etc/hostname', `${names.hostname}\n`);
@@ -299,7 +299,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       const containers = byPod.get(key);
       if (containers && [...containers.values()].every((i) => i.handle.pod.metadata?.uid === e.object.metadata.uid)) byPod.delete(key);
       // emptyDir and materialised volumes go with the pod (PVC directories are elsewhere and stay)
-      setTimeout(() => rmSync(podDir(e.object), { recursive: true, force: true }), 1000).unref();
+      setTimeout(() => void rm(podDir(e.object), { recursive: true, force: true }).catch(() => undefined), 1000).unref();
     });
   }
 

@@ -93,6 +93,8 @@ export class Shell {
 
   /** Runs a script; `exit` ends it with its code. */
   async run(script: string, io: ShellIO): Promise<number> {
+    // Commands use the file system's paths directly: it must exist on disk first.
+    await this.system.fs.materialise();
     let list: List;
     try {
       list = parseScript(script);
@@ -112,6 +114,7 @@ export class Shell {
 
   /** Runs one command given as argv, without shell parsing (kubectl exec pod -- cmd args). */
   async runArgv(argv: string[], io: ShellIO): Promise<number> {
+    await this.system.fs.materialise();
     try {
       return await this.invoke(argv, {}, io);
     } catch (e) {
