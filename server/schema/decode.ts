@@ -26,17 +26,35 @@ const quantitySchema = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
  */
 export function decodeFields(index: SchemaIndex, schemaName: string, obj: unknown): DecodedFields {
   const walk = new DecodeWalk(index);
-  walk.value(index.get(schemaName), obj, { path: '', goPath: '', struct: structName(schemaName) });
+  walk.value(index.get(schemaName), obj, { struct: structName(schemaName) });
   return { unknownFields: walk.unknown, typeError: walk.typeError };
 }
 
+/**
+ * Where a value is: a step from its parent. Paths are spelled out only for an error, as most bodies
+ * have none and every value of every write passes here.
+ */
 interface Where {
-  /** Path with indices, for unknown fields. */
-  path: string;
-  /** Path of JSON field names only, for Go's type errors. */
-  goPath: string;
+  parent?: Where;
+  /** A struct field (in both paths), a map key or a list index (in the indexed path only). */
+  step?: { field: string } | { key: string } | { index: number };
   /** The innermost Go struct type around this value. */
   struct: string;
+}
+
+/** Path with indices and map keys, for unknown fields: `spec.containers[0].bogus`. */
+function indexedPath(at: Where | undefined): string {
+  if (!at?.step) return '';
+  const parent = indexedPath(at.parent);
+  const step = at.step;
+  return 'index' in step ? fieldPath.index(parent, step.index) : fieldPath.key(parent, 'field' in step ? step.field : step.key);
+}
+
+/** Path of JSON field names only, for Go's type errors. */
+function goPath(at: Where | undefined): string {
+  if (!at?.step) return '';
+  const parent = goPath(at.parent);
+  return 'field' in at.step ? fieldPath.key(parent, at.step.field) : parent;
 }
 
 class DecodeWalk {
@@ -51,10 +69,10 @@ class DecodeWalk {
     const refName = this.index.refName(wrapper);
     if (!this.typeFits(wrapper, schema, refName, value, at)) return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        if (item === null) value[i] = this.zero(schema.items);
-        else this.value(schema.items, item, { ...at, path: fieldPath.index(at.path, i) });
-      });
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] === null) value[i] = this.zero(schema.items);
+        else this.value(schema.items, value[i], { parent: at, step: { index: i }, struct: at.struct });
+      }
       return;
     }
     if (!isPlainObject(value)) return;
@@ -62,12 +80,11 @@ class DecodeWalk {
       const struct = refName ? structName(refName) : at.struct;
       for (const key of Object.keys(value)) {
         const property = schema.properties[key];
-        const where = { path: fieldPath.key(at.path, key), goPath: fieldPath.key(at.goPath, key), struct };
         // null leaves a Go field at its zero value: the same as not sending it
         if (property && value[key] === null) delete value[key];
-        else if (property) this.value(property, value[key], where);
+        else if (property) this.value(property, value[key], { parent: at, step: { field: key }, struct });
         else {
-          this.unknown.push(where.path);
+          this.unknown.push(indexedPath({ parent: at, step: { field: key }, struct }));
           delete value[key];
         }
       }
@@ -75,7 +92,7 @@ class DecodeWalk {
       const values = schema.additionalProperties;
       for (const key of Object.keys(value)) {
         if (value[key] === null) value[key] = this.zero(values);
-        else this.value(values, value[key], { ...at, path: fieldPath.key(at.path, key) });
+        else this.value(values, value[key], { parent: at, step: { key }, struct: at.struct });
       }
     }
   }
@@ -107,7 +124,7 @@ class DecodeWalk {
   private typeFits(wrapper: SchemaObject | undefined, schema: SchemaObject, refName: string | undefined, value: unknown, at: Where): boolean {
     const problem = mismatch(schema, refName, value);
     if (problem === undefined) return true;
-    this.typeError ??= problem.startsWith('json: ') ? `${problem} into Go struct field ${at.struct}.${at.goPath} of type ${this.goType(wrapper)}` : problem;
+    this.typeError ??= problem.startsWith('json: ') ? `${problem} into Go struct field ${at.struct}.${goPath(at)} of type ${this.goType(wrapper)}` : problem;
     return false;
   }
 

@@ -254,10 +254,8 @@ export function compareObjects(before: JsonObject, after: JsonObject, meta: Patc
 }
 
 function compareMaps(a: JsonObject, b: JsonObject, path: PathElement[], meta: PatchMetaLookup, c: Comparison): void {
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const child = [...path, fieldElement(key)];
-    compareValues(getOwn(a, key), getOwn(b, key), child, meta, c);
-  }
+  for (const key of Object.keys(a)) compareValues(a[key], getOwn(b, key), [...path, fieldElement(key)], meta, c);
+  for (const key of Object.keys(b)) if (!Object.hasOwn(a, key)) compareValues(undefined, b[key], [...path, fieldElement(key)], meta, c);
 }
 
 /** A value that appeared or vanished whole: SMD marks every node in it, not only the leaves. */

@@ -115,7 +115,7 @@ function withMetadata(obj: JsonObject, edit: (metadata: JsonObject) => void): Js
 export function startingManagers(old: JsonObject | undefined, next: JsonObject | undefined): Managers {
   const oldEntries = isJsonObject(old?.metadata) ? old.metadata.managedFields : undefined;
   const nextEntries = isJsonObject(next?.metadata) ? next.metadata.managedFields : undefined;
-  const chosen = nextEntries !== undefined && JSON.stringify(nextEntries) !== JSON.stringify(oldEntries) ? nextEntries : oldEntries;
+  const chosen = nextEntries !== undefined && nextEntries !== oldEntries && JSON.stringify(nextEntries) !== JSON.stringify(oldEntries) ? nextEntries : oldEntries;
   return decodeManagedFields(chosen) ?? new Map();
 }
 
