@@ -1,13 +1,22 @@
 import { rfc3339 } from '../meta/clock.js';
 import type { KubeObject } from '../meta/types.js';
 import type { FieldTracker, PatchApplier } from './generic.js';
-import { apiVersionOf } from './resource.js';
+import { apiVersionOf, type ResourceRef } from './resource.js';
 import { fallbackPatchMeta, patchObject, trackUpdate, type JsonObject, type PatchMetaLookup } from './patch/index.js';
 
 /** Which patch metadata (merge keys, list types) a kind's fields carry. */
 export type PatchMetaSource = (kind: string, apiVersion: string) => PatchMetaLookup;
 
 export const fallbackPatchMetaSource: PatchMetaSource = (kind) => fallbackPatchMeta(kind);
+
+/**
+ * The fields an endpoint's strategy puts back, which no write through it can own (GetResetFields):
+ * spec on the status subresource, status on the main resource of a kind that has one.
+ */
+function resetFieldsOf(ref: ResourceRef, subresource: string | undefined): string[][] {
+  if (subresource === 'status') return [['spec']];
+  return ref.info.statusSubresource ? [['status']] : [];
+}
 
 /** Connects the registry's PATCH to the patch module: every patch type plus managed fields. */
 export function patchApplier(metaFor: PatchMetaSource = fallbackPatchMetaSource): PatchApplier {
@@ -23,7 +32,7 @@ export function patchApplier(metaFor: PatchMetaSource = fallbackPatchMetaSource)
       apiVersion,
       now: rfc3339(req.now),
       subresource: req.subresource,
-      resetFields: req.subresource === 'status' ? [] : req.ref.info.statusSubresource ? [['status']] : [],
+      resetFields: resetFieldsOf(req.ref, req.subresource),
       fieldValidation: req.fieldValidation,
     });
     return result.object as unknown as KubeObject;
@@ -42,7 +51,7 @@ export function fieldTracker(metaFor: PatchMetaSource = fallbackPatchMetaSource)
       now: rfc3339(now),
       meta: metaFor(ref.info.kind, apiVersion),
       subresource,
-      resetFields: subresource === 'status' ? [] : ref.info.statusSubresource ? [['status']] : [],
+      resetFields: resetFieldsOf(ref, subresource),
     }) as unknown as KubeObject;
   };
 }

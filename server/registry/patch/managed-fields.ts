@@ -99,6 +99,15 @@ export function setManagedFields(obj: JsonObject, managers: Managers): JsonObjec
   });
 }
 
+/** Top-level reset fields (status, spec) left out, so comparing skips them. */
+function withoutResetFields(obj: JsonObject, resetFields: readonly (readonly string[])[] = []): JsonObject {
+  const top = resetFields.filter((p) => p.length === 1 && Object.hasOwn(obj, p[0]));
+  if (!top.length) return obj;
+  const out = { ...obj };
+  for (const [field] of top) delete out[field];
+  return out;
+}
+
 /** A copy of obj with its own metadata object for edit to change; the rest is shared. */
 function withMetadata(obj: JsonObject, edit: (metadata: JsonObject) => void): JsonObject {
   const metadata: JsonObject = isJsonObject(obj.metadata) ? { ...obj.metadata } : {};
@@ -141,7 +150,8 @@ export interface TrackUpdateInput {
 export function trackUpdate(input: TrackUpdateInput): JsonObject {
   const { old, next, manager, apiVersion, now, meta, subresource, resetFields } = input;
   const managers = startingManagers(old, next);
-  const change = compareObjects(withoutManagedFields(old), withoutManagedFields(next), meta);
+  // Reset fields are put back by the strategy: what a write does to them neither gains nor loses ownership.
+  const change = compareObjects(withoutResetFields(withoutManagedFields(old), resetFields), withoutResetFields(withoutManagedFields(next), resetFields), meta);
   const touched = ownableFields(change.added.union(change.modified), resetFields);
   for (const [id, e] of managers) {
     const fields = e.fields.difference(touched).difference(change.removed);

@@ -110,6 +110,17 @@ test('trackUpdate records Update entries; removed fields leave every set', () =>
   assert.deepEqual(entries(unchanged).map((x) => x.time), entries(edited).map((x) => x.time), 'a no-op write does not touch times');
 });
 
+test('trackUpdate: reset fields (spec through status, status through the main resource) are neither gained nor lost', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }], nodeName: 'n1' }, status: { phase: 'Pending' } };
+  const created = trackUpdate({ old: undefined, next: pod, manager: 'creator', apiVersion: 'v1', now: T1, meta: fallbackPatchMeta('Pod'), resetFields: [['status']] });
+  // a kubelet's status write that also drops nodeName and changes the image: the strategy puts spec back
+  const status = { ...created, spec: { containers: [{ name: 'c', image: 'y' }] }, status: { phase: 'Running' } };
+  const updated = trackUpdate({ old: created, next: status, manager: 'kubelet', apiVersion: 'v1', now: T2, meta: fallbackPatchMeta('Pod'), subresource: 'status', resetFields: [['spec']] });
+  const byManager = Object.fromEntries(entries(updated).map((x) => [x.manager, x.fieldsV1]));
+  assert.deepEqual(byManager.kubelet, { 'f:status': { 'f:phase': {} } });
+  assert.deepEqual(Object.keys(byManager.creator['f:spec'] as JsonObject), ['.', 'f:containers', 'f:nodeName'], 'spec ownership stays with its writer');
+});
+
 test('patchObject: content types, YAML apply bodies, option checks', () => {
   const created = patchObject({ patchType: 'application/apply-patch+yaml; charset=utf-8', current: undefined, body: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: 1\n', meta, manager: 'kubectl', apiVersion: 'apps/v1', now: T1 });
   assert.equal(created.created, true);
