@@ -37,6 +37,7 @@ import { eventRecorder } from '../controllers/events.js';
 import type { BehaviourMap } from '../runtime/behaviour.js';
 import { startServiceProxy, type ServiceProxy } from '../runtime/service-proxy.js';
 import { createSimulatedRuntime, type SimulatedRuntime } from '../runtime/simulated-runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 export interface DnsOptions {
   /** 0 picks a free port; null turns the DNS server off. */
@@ -129,7 +130,7 @@ const dnsResourceGroups: Record<DnsWatchedResource, string> = {
 function dnsSubscriber(informers: InformerFactory) {
   return (resource: DnsWatchedResource, handler: (e: WatchEvent) => void): () => void => {
     const inf = informers.for(dnsResourceGroups[resource], resource).start();
-    for (const o of inf.list()) handler({ type: 'ADDED', object: structuredClone(o) as WatchEvent['object'] } as WatchEvent);
+    for (const o of inf.list()) handler({ type: 'ADDED', object: deepCopy(o) as WatchEvent['object'] } as WatchEvent);
     return inf.onEvent((e) => handler({ type: e.type, object: e.object } as unknown as WatchEvent));
   };
 }
@@ -253,7 +254,8 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
         server.closeAllConnections();
       });
       await storage.close();
-      if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
+      // retried: a deleted pod's directory may be going at the same moment (the runtime removes it a second after)
+      if (scratchDir) await rm(scratchDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     },
   };
 }

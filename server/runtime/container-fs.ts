@@ -65,7 +65,7 @@ export class ContainerFs implements ContainerFiles {
   private readonly queued: (() => Promise<void>)[] = [];
   private ready: Promise<void> | undefined;
 
-  private constructor(readonly rootDir: string, mounts: FsMount[], private readonly prepareVolumes: () => Promise<void>) {
+  private constructor(readonly rootDir: string, mounts: FsMount[], private readonly prepareVolumes: () => Promise<void>, private readonly diskWork?: Set<Promise<unknown>>) {
     // longest mount path first, so /var/log/app wins over /var/log
     this.mounts = mounts.map((m) => ({ ...m, mountPath: posix.normalize(m.mountPath) })).sort((a, b) => b.mountPath.length - a.mountPath.length);
   }
@@ -74,13 +74,23 @@ export class ContainerFs implements ContainerFiles {
    * A container's file system that touches the disk only when first used (materialise()): starting a
    * container writes nothing, so a thousand pods nobody looks into cost no file system work.
    */
-  static lazy(rootDir: string, mounts: FsMount[], prepareVolumes: () => Promise<void> = async () => undefined): ContainerFs {
-    return new ContainerFs(rootDir, mounts, prepareVolumes);
+  static lazy(rootDir: string, mounts: FsMount[], prepareVolumes: () => Promise<void> = async () => undefined, diskWork?: Set<Promise<unknown>>): ContainerFs {
+    return new ContainerFs(rootDir, mounts, prepareVolumes, diskWork);
+  }
+
+  /** Disk work in flight is kept in diskWork (when given), so the runtime can wait for it before its directory goes. */
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    if (!this.diskWork) return work;
+    const set = this.diskWork;
+    set.add(work);
+    const done = (): void => void set.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   /** Creates the volumes, the root, the mount points and the queued image files, once. Every use awaits it. */
   materialise(): Promise<void> {
-    this.ready ??= (async () => {
+    this.ready ??= this.tracked((async () => {
       await this.prepareVolumes();
       await fsp.mkdir(this.rootDir, { recursive: true });
       for (const m of this.mounts) {
@@ -88,7 +98,7 @@ export class ContainerFs implements ContainerFiles {
         await fsp.mkdir(join(this.rootDir, m.mountPath), { recursive: true });
       }
       for (const write of this.queued.splice(0)) await write();
-    })();
+    })());
     return this.ready;
   }
 
@@ -96,7 +106,7 @@ export class ContainerFs implements ContainerFiles {
   private async imageWrite(write: () => Promise<void>): Promise<void> {
     if (!this.ready) return void this.queued.push(write);
     await this.ready;
-    await write();
+    await this.tracked(write());
   }
 
   /** Where a normalised container path lives on the host, without following links. */

@@ -132,6 +132,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
 
   // set by stop(): a container whose setup was still running then is never started
   let runtimeStopped = false;
+  // Containers' file systems materialise asynchronously: stop() waits for them before the data directory goes.
+  const diskWork = new Set<Promise<unknown>>();
 
   /** Shuts an instance down: aborts its processes and closes its ports. */
   const teardown = async (inst: Instance, callStop: boolean): Promise<void> => {
@@ -167,7 +169,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     const names = podHostnames(pod as Pod, zone);
     const dir = podDir(pod);
     const volumes = podVolumes(pod, handle.podIP, handle.volumePaths, { podDir: dir, nodeDir: join(opts.dataDir, 'nodes', handle.nodeName) }, objects);
-    const fs = ContainerFs.lazy(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes.sources), volumes.create);
+    const fs = ContainerFs.lazy(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes.sources), volumes.create, diskWork);
     // the directories every image has, so `cd /tmp` and `ln -s x /tmp/y` behave as in a container
     for (const d of imageDirs) await fs.mkdirImage(d);
     await fs.writeImageFile('/etc/hostname', `${names.hostname}\n`);
@@ -315,6 +317,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       byId.clear();
       byPod.clear();
       await network.closeAll();
+      while (diskWork.size) await Promise.allSettled([...diskWork]);
       logger.debug('simulated runtime stopped');
     },
   };
