@@ -1,6 +1,7 @@
 import { isAlreadyExists } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry } from '../registry/generic.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type BootstrapObject = { group: string; resource: string; namespace: string; object: KubeObject };
 
@@ -78,7 +79,7 @@ export async function bootstrapObjects(registry: Registry, serviceCidr: string, 
     const exists = async (): Promise<boolean> => !!(await registry.storage.get(registry.key(ref, b.namespace, b.object.metadata.name!)));
     if (await exists()) continue;
     try {
-      await registry.create(ref, b.namespace, structuredClone(b.object));
+      await registry.create(ref, b.namespace, deepCopy(b.object));
     } catch (e) {
       if (!isAlreadyExists(e) && !(await exists())) throw e;
     }

@@ -2,6 +2,7 @@ import type { ObjectClient } from '../controllers/client.js';
 import { isNotFound } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry } from '../registry/generic.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 /** Connects controllers to the registry: in-process writes through the full API pipeline. */
 export function registryObjectClient(registry: Registry, manager = 'kube-controller-manager'): ObjectClient {
@@ -10,7 +11,7 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
     async get<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, name: string) {
       try {
         // Stored objects are shared: callers get their own copy to change.
-        return structuredClone(await registry.get(registry.ref(gr.group, gr.resource), namespace, name)) as T;
+        return deepCopy(await registry.get(registry.ref(gr.group, gr.resource), namespace, name)) as T;
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;

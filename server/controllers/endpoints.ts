@@ -8,6 +8,7 @@ import {
   triggerTimeAnnotation, rfc3339Nano, type RPod, type RService,
 } from './endpoints-pods.js';
 import { WorkQueue, type Result } from './runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type EndpointsObject = Endpoints & KubeObject;
 
@@ -95,7 +96,7 @@ export function startEndpointsController(deps: ControllerDeps): Controller {
       });
       return;
     }
-    const next = structuredClone(current) as EndpointsObject;
+    const next = deepCopy(current) as EndpointsObject;
     next.metadata.labels = labels;
     next.metadata.annotations = annotations;
     if (subsets.length) next.subsets = subsets;

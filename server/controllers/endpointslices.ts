@@ -8,6 +8,7 @@ import {
   triggerTimeAnnotation, rfc3339Nano, type RPod, type RService,
 } from './endpoints-pods.js';
 import { WorkQueue, type Result } from './runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type SliceObject = EndpointSlice & KubeObject;
 type RSlice = DeepReadonly<SliceObject>;
@@ -121,7 +122,7 @@ export function startEndpointSliceController(deps: ControllerDeps): Controller {
       }
       const [slice] = unused.splice(idx, 1);
       if (sameJson(slice.endpoints ?? [], d.endpoints) && sameJson(slice.metadata.labels ?? {}, labels)) continue;
-      const next = structuredClone(slice) as SliceObject;
+      const next = deepCopy(slice) as SliceObject;
       next.endpoints = d.endpoints;
       next.metadata.labels = labels;
       next.metadata.annotations = { ...next.metadata.annotations, [triggerTimeAnnotation]: now };

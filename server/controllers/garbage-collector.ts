@@ -6,6 +6,7 @@ import type { Informer, InformerEvent } from '../store/informer.js';
 import type { ClientDeleteOptions, GroupResourceName } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
 import { WorkQueue } from './runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type Obj = DeepReadonly<KubeObject>;
 type Ref = DeepReadonly<OwnerReference>;
@@ -233,7 +234,7 @@ class GarbageCollector {
     const name = item.metadata.name ?? '';
     for (let attempt = 0; ; attempt++) {
       const fetched = await this.deps.client.get(w.gr, ns, name);
-      const live = fetched && structuredClone(fetched); // the client may hand out the stored object itself
+      const live = fetched && deepCopy(fetched); // the client may hand out the stored object itself
       if (!live || live.metadata.uid !== item.metadata.uid || !change(live)) return;
       try {
         await this.deps.client.update(w.gr, ns, live);

@@ -6,6 +6,7 @@ import type { Informer } from '../store/informer.js';
 import { core, type GroupResourceName } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
 import { WorkQueue, type Result } from './runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type NamespaceObject = Namespace & KubeObject;
 
@@ -72,17 +73,17 @@ export function startNamespaceController(deps: ControllerDeps): Controller {
       : condition('NamespaceContentRemaining', 'False', 'ContentRemoved', 'All content successfully removed', now);
     const prior = ns.status?.conditions?.find((c) => c.type === want.type);
     if (ns.status?.phase === 'Terminating' && prior?.status === want.status && prior.message === want.message) return;
-    const next = structuredClone(ns) as NamespaceObject;
+    const next = deepCopy(ns) as NamespaceObject;
     next.status = {
       phase: 'Terminating',
-      conditions: [...(ns.status?.conditions ?? []).filter((c) => c.type !== want.type).map((c) => structuredClone(c) as NamespaceCondition), want],
+      conditions: [...(ns.status?.conditions ?? []).filter((c) => c.type !== want.type).map((c) => deepCopy(c) as NamespaceCondition), want],
     };
     await client.updateStatus(core('namespaces'), '', next);
   };
 
   const finalize = async (ns: DeepReadonly<NamespaceObject>): Promise<void> => {
     if (!(ns.spec?.finalizers ?? []).includes('kubernetes')) return;
-    const next = structuredClone(ns) as NamespaceObject;
+    const next = deepCopy(ns) as NamespaceObject;
     next.spec = { ...next.spec, finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes') };
     await client.finalize(core('namespaces'), next);
   };

@@ -13,6 +13,7 @@ import {
   type RClaim, type RClass, type RVolume,
 } from './persistentvolume-match.js';
 import { WorkQueue, type Result } from './runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type ClaimObject = PersistentVolumeClaim & KubeObject;
 type VolumeObject = PersistentVolume & KubeObject;
@@ -67,14 +68,14 @@ export function startPersistentVolumeController(deps: ControllerDeps): Controlle
     let current = claim;
     const ann = current.metadata.annotations ?? {};
     if (current.spec?.volumeName !== pv.metadata.name || ann[annBindCompleted] !== 'yes') {
-      const next = structuredClone(current) as ClaimObject;
+      const next = deepCopy(current) as ClaimObject;
       const setByUs = !next.spec?.volumeName;
       next.spec = { ...next.spec, volumeName: pv.metadata.name };
       next.metadata.annotations = { ...next.metadata.annotations, [annBindCompleted]: 'yes', ...(setByUs ? { [annBoundByController]: 'yes' } : {}) };
       current = await client.update(core('persistentvolumeclaims'), next.metadata.namespace!, next);
     }
     if (current.status?.phase !== 'Bound') {
-      const next = structuredClone(current) as ClaimObject;
+      const next = deepCopy(current) as ClaimObject;
       next.status = { ...next.status, phase: 'Bound', accessModes: [...(pv.spec?.accessModes ?? [])], capacity: { ...(pv.spec?.capacity ?? {}) } };
       await client.updateStatus(core('persistentvolumeclaims'), next.metadata.namespace!, next);
     }
@@ -85,7 +86,7 @@ export function startPersistentVolumeController(deps: ControllerDeps): Controlle
     let current = pv;
     const ref = current.spec?.claimRef;
     if (!ref || ref.uid !== claim.metadata.uid) {
-      const next = structuredClone(current) as VolumeObject;
+      const next = deepCopy(current) as VolumeObject;
       next.spec = {
         ...next.spec,
         claimRef: {
@@ -97,7 +98,7 @@ export function startPersistentVolumeController(deps: ControllerDeps): Controlle
       current = await client.update(core('persistentvolumes'), '', next);
     }
     if (current.status?.phase !== 'Bound') {
-      const next = structuredClone(current) as VolumeObject;
+      const next = deepCopy(current) as VolumeObject;
       next.status = { ...next.status, phase: 'Bound' };
       current = await client.updateStatus(core('persistentvolumes'), '', next);
     }
@@ -210,7 +211,7 @@ export function startPersistentVolumeController(deps: ControllerDeps): Controlle
 
   const setVolumePhase = async (pv: RVolume, phase: string): Promise<void> => {
     if (pv.status?.phase === phase) return;
-    const next = structuredClone(pv) as VolumeObject;
+    const next = deepCopy(pv) as VolumeObject;
     next.status = { ...next.status, phase };
     await client.updateStatus(core('persistentvolumes'), '', next);
   };

@@ -2,6 +2,7 @@ import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.j
 import type { PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 /** Kind objects as the controller handles them: kubernetes-types bodies with server metadata. */
 type Obj<T> = Omit<T, 'metadata' | 'apiVersion' | 'kind'> & KubeObject;
@@ -19,7 +20,7 @@ export const podKind = { apiVersion: 'v1', kind: 'Pod' } as const;
 
 /** A cache object as a private, changeable copy ("don't mutate the shared cache"). */
 export function mutableCopy<T>(obj: DeepReadonly<T>): T {
-  return structuredClone(obj) as T;
+  return deepCopy(obj) as T;
 }
 
 const statefulPodRegex = /^(.*)-([0-9]+)$/;

@@ -11,6 +11,7 @@ import {
   controllerRefOf, isMemberOf, mutableCopy, newControllerRef, setKind,
   type ClaimObject, type PodObject, type RevisionObject, type RO, type StatefulSetObject,
 } from './statefulset-utils.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 const gr = {
   sets: apps('statefulsets'),
@@ -311,7 +312,7 @@ class PlanExecutor {
     for (let attempt = 0; ; attempt++) {
       const live = await this.deps.client.get<ClaimObject>(gr.claims, this.ns, action.name);
       if (!live) return;
-      const claim = structuredClone(live); // the client may hand out the stored object itself
+      const claim = deepCopy(live); // the client may hand out the stored object itself
       if (action.ownerReferences.length) claim.metadata.ownerReferences = action.ownerReferences;
       else delete claim.metadata.ownerReferences;
       try {
@@ -328,14 +329,14 @@ class PlanExecutor {
   private async updateStatus(status: NonNullable<StatefulSetObject['status']>): Promise<void> {
     let current: StatefulSetObject | undefined = mutableCopy<StatefulSetObject>(this.set);
     for (let attempt = 0; current; attempt++) {
-      current.status = structuredClone(status);
+      current.status = deepCopy(status);
       try {
         await this.deps.client.updateStatus(gr.sets, this.ns, current);
         return;
       } catch (e) {
         if (!isConflict(e) || attempt >= 3) throw e;
         const fresh = await this.deps.client.get<StatefulSetObject>(gr.sets, this.ns, this.set.metadata.name ?? '');
-        current = fresh && structuredClone(fresh);
+        current = fresh && deepCopy(fresh);
         if (current && current.metadata.uid !== this.set.metadata.uid) return;
       }
     }

@@ -2,6 +2,7 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
 import type { KubeObject } from '../meta/types.js';
 import { ConflictError, type Storage } from '../store/storage.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 export interface PodRef {
   namespace: string;
@@ -28,7 +29,7 @@ export function storagePodBinder(storage: Storage, clock: Clock): PodBinder {
       for (let attempt = 0; attempt < 20; attempt++) {
         const current = await storage.get(key);
         if (!current) throw new BindingError(`pods "${ref.name}" not found`);
-        const pod = structuredClone(current) as Pod & KubeObject;
+        const pod = deepCopy(current) as Pod & KubeObject;
         if (ref.uid && pod.metadata.uid !== ref.uid) throw new BindingError(`pod ${ref.name} was replaced (uid ${pod.metadata.uid})`);
         if (pod.metadata.deletionTimestamp) throw new BindingError(`pod ${ref.name} is being deleted, cannot be assigned to a host`);
         const spec = pod.spec as { nodeName?: string };

@@ -10,6 +10,7 @@ import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { NodePool, SimulatedNode } from './node-pool.js';
 import { buildPodStatus, normalizeImage, sameJson, type ContainerView } from './pod-status.js';
 import type { ContainerExit, ContainerHandle, ContainerRuntime } from './runtime.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type RPod = DeepReadonly<Pod & KubeObject>;
 type RContainer = DeepReadonly<Container>;
@@ -143,7 +144,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       cr.restartCount = cs.restartCount ?? 0;
       cr.containerID = cs.containerID ?? newContainerID();
       cr.startedAt = cs.state.running.startedAt ? Date.parse(cs.state.running.startedAt) : clock.now();
-      cr.lastTerminated = cs.lastState?.terminated ? (structuredClone(cs.lastState.terminated) as ContainerStateTerminated) : undefined;
+      cr.lastTerminated = cs.lastState?.terminated ? (deepCopy(cs.lastState.terminated) as ContainerStateTerminated) : undefined;
       byContainerID.set(cr.containerID, { key: `${rec.namespace}/${rec.name}`, container: cr.name });
       // the process that ran it is gone: bring the container back under the same ID (servers, volumes)
       const spec = pod.spec?.containers?.find((c) => c.name === cs.name);
@@ -296,7 +297,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       pod, now, hostIP: node.spec.internalIP, startTime: rec.acceptedAt, podIP: rec.podIP, initContainers: inits, containers: views,
     });
     if (sameJson(status, pod.status)) return;
-    const next = structuredClone(pod) as Pod & KubeObject;
+    const next = deepCopy(pod) as Pod & KubeObject;
     next.status = status;
     await client.updateStatus(core('pods'), rec.namespace, next);
   };

@@ -10,6 +10,7 @@ import { buildNode, healthyConditions, readinessTaints, readyStatus, unknownCond
 import type { NodePool } from './node-pool.js';
 import { sameJson } from './pod-status.js';
 import { taintNotReady, taintUnreachable, tolerationSecondsFor } from './taints.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type RPod = DeepReadonly<Pod & KubeObject>;
 type RNode = DeepReadonly<Node & KubeObject>;
@@ -18,10 +19,10 @@ const readinessTaintKeys = new Set([taintNotReady, taintUnreachable]);
 
 /** Keeps the not-ready/unreachable taints in line with the Ready condition, keeping timeAdded and other taints. */
 export function desiredTaints(node: RNode, now: number): Taint[] {
-  const others = (node.spec?.taints ?? []).filter((t) => !readinessTaintKeys.has(t.key)).map((t) => structuredClone(t) as Taint);
+  const others = (node.spec?.taints ?? []).filter((t) => !readinessTaintKeys.has(t.key)).map((t) => deepCopy(t) as Taint);
   const wanted = readinessTaints(readyStatus(node), now).map((t) => {
     const existing = node.spec?.taints?.find((o) => o.key === t.key && o.effect === t.effect);
-    return existing ? (structuredClone(existing) as Taint) : t;
+    return existing ? (deepCopy(existing) as Taint) : t;
   });
   return [...others, ...wanted];
 }
@@ -82,7 +83,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
   /** The kubelet's own status post: healthy conditions when it runs. */
   const postKubeletStatus = async (node: RNode, now: number): Promise<void> => {
     if (readyStatus(node) === 'True') return;
-    const next = structuredClone(node) as NodeObject;
+    const next = deepCopy(node) as NodeObject;
     next.status = { ...next.status, conditions: healthyConditions(now, now) };
     await client.updateStatus(core('nodes'), '', next);
     nodeEvents.event(node, nodeRef, 'Normal', 'NodeReady', `Node ${node.metadata.name} status is now: NodeReady`);
@@ -90,7 +91,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
 
   const markUnknown = async (node: RNode, now: number): Promise<void> => {
     if (readyStatus(node) === 'Unknown') return;
-    const next = structuredClone(node) as NodeObject;
+    const next = deepCopy(node) as NodeObject;
     next.status = { ...next.status, conditions: unknownConditions(node.status?.conditions ?? [], now) };
     await client.updateStatus(core('nodes'), '', next);
     nodeEvents.event(node, nodeRef, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
@@ -102,8 +103,8 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'False') continue;
       const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready'
-        ? { ...structuredClone(c) as PodCondition, status: 'False', lastTransitionTime: rfc3339(now) }
-        : structuredClone(c) as PodCondition));
+        ? { ...deepCopy(c) as PodCondition, status: 'False', lastTransitionTime: rfc3339(now) }
+        : deepCopy(c) as PodCondition));
       try {
         await client.mergePatch(core('pods'), pod.metadata.namespace!, pod.metadata.name!, { status: { conditions } }, 'status');
         nodeEvents.event(pod, podRef, 'Warning', 'NodeNotReady', 'Node is not ready');
@@ -147,7 +148,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
     node = nodes.get(undefined, name) ?? node;
     const taints = desiredTaints(node, now);
     if (!sameJson(taints, node.spec?.taints ?? [])) {
-      const next = structuredClone(node) as NodeObject;
+      const next = deepCopy(node) as NodeObject;
       next.spec = { ...next.spec, taints: taints.length ? taints : undefined };
       await client.update(core('nodes'), '', next);
       return { requeueAfterMs: 0 };
@@ -167,7 +168,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
     try {
       if (pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') {
         const conditions = [
-          ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget').map((c) => structuredClone(c) as PodCondition),
+          ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget').map((c) => deepCopy(c) as PodCondition),
           { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message, lastProbeTime: null as unknown as string, lastTransitionTime: rfc3339(clock.now()) },
         ];
         await client.mergePatch(core('pods'), namespace, name, { status: { phase: 'Failed', conditions } }, 'status');

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { rfc3339 } from '../meta/clock.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import { taintNotReady, taintUnreachable } from './taints.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 export type NodeObject = Node & KubeObject;
 
@@ -59,7 +60,7 @@ export function healthyConditions(now: number, since: number): NodeCondition[] {
  */
 export function unknownConditions(conditions: readonly DeepReadonly<NodeCondition>[], now: number): NodeCondition[] {
   return conditions.map((c) => ({
-    ...structuredClone(c) as NodeCondition,
+    ...deepCopy(c) as NodeCondition,
     status: 'Unknown',
     reason: 'NodeStatusUnknown',
     message: 'Kubelet stopped posting node status.',

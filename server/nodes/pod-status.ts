@@ -2,6 +2,7 @@ import type { ContainerStatus, ContainerStateTerminated, Pod, PodCondition, PodS
 import { createHash } from 'node:crypto';
 import { rfc3339 } from '../meta/clock.js';
 import type { DeepReadonly } from '../meta/types.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type RPod = DeepReadonly<Pod>;
 
@@ -42,7 +43,7 @@ export function containerStatus(v: ContainerView): ContainerStatus {
     name: v.name,
     image: v.running || v.terminated || v.lastTerminated ? normalizeImage(v.image) : v.image,
     imageID: v.running || v.terminated || v.lastTerminated ? imageID(v.image) : '',
-    lastState: v.lastTerminated ? { terminated: structuredClone(v.lastTerminated) } : {},
+    lastState: v.lastTerminated ? { terminated: deepCopy(v.lastTerminated) } : {},
     ready: !!v.running?.ready,
     restartCount: v.restartCount,
     started: !!v.running,
@@ -53,7 +54,7 @@ export function containerStatus(v: ContainerView): ContainerStatus {
     base.state = { running: { startedAt: rfc3339(v.running.startedAt) } };
   } else if (v.terminated) {
     base.containerID = v.terminated.containerID;
-    base.state = { terminated: structuredClone(v.terminated) };
+    base.state = { terminated: deepCopy(v.terminated) };
   } else {
     base.state = { waiting: { reason: v.waiting?.reason ?? 'ContainerCreating', ...(v.waiting?.message ? { message: v.waiting.message } : {}) } };
   }
@@ -126,7 +127,7 @@ export function buildPodStatus(input: PodStatusInput): PodStatus {
   ];
   // The scheduler's condition and any other (readiness gates, DisruptionTarget) are kept as they are.
   const own = new Set(conditions.map((c) => c.type));
-  for (const c of prior ?? []) if (!own.has(c.type)) conditions.push(structuredClone(c) as PodCondition);
+  for (const c of prior ?? []) if (!own.has(c.type)) conditions.push(deepCopy(c) as PodCondition);
   const status: PodStatus = {
     phase: podPhase(pod, input.containers),
     conditions,

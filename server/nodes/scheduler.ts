@@ -8,6 +8,7 @@ import { rfc3339 } from '../meta/clock.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { PodBinder } from './binding.js';
 import { nodeSelectorTermsMatch, untoleratedTaint } from './taints.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 type RPod = DeepReadonly<Pod & KubeObject>;
 type RNode = DeepReadonly<Node & KubeObject>;
@@ -137,7 +138,7 @@ function unschedulableCondition(pod: RPod, message: string, now: number): PodCon
     lastProbeTime: null as unknown as string,
     lastTransitionTime: same && prior?.lastTransitionTime ? prior.lastTransitionTime : rfc3339(now),
   };
-  return [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled').map((c) => structuredClone(c) as PodCondition), cond];
+  return [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled').map((c) => deepCopy(c) as PodCondition), cond];
 }
 
 /** How long an unschedulable pod waits before another attempt (the scheduler's unschedulable queue flush is 5m). */

@@ -14,6 +14,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
 import { apiVersionOf, groupVersion, storagePrefixOf, type ResourceInfo, type ResourceRef } from './resource.js';
 import type { DeleteOptionsLike, PropagationPolicy, StrategyContext } from './strategy.js';
 import { deepEqual } from './equality.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -254,7 +255,7 @@ export class Registry {
     obj.metadata.name = name;
     const requiredRv = obj.metadata.resourceVersion || undefined;
     return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, (current) => {
-      const next = structuredClone(obj);
+      const next = deepCopy(obj);
       if (!next.metadata.managedFields && current.metadata.managedFields) next.metadata.managedFields = current.metadata.managedFields;
       return this.track(ref, current, next, rc, subresource);
     }, subresource);
@@ -273,7 +274,7 @@ export class Registry {
       const current = await this.storage.get(key);
       if (!current) throw notFound(gr(ref), name);
       if (requiredRv !== undefined && requiredRv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
-      const next = structuredClone(await tryUpdate(current));
+      const next = deepCopy(await tryUpdate(current));
       const prepared = this.prepareUpdate(ref, next, current, rc, subresource);
       if (rc.dryRun) return prepared;
       if (deepEqual(stripVersion(prepared), stripVersion(current))) return current; // no-op writes do not bump resourceVersion
@@ -337,7 +338,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(gr(ref), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
-      const next = structuredClone(current);
+      const next = deepCopy(current);
       const meta = next.metadata;
       const policy = propagationPolicy(options, meta, info.strategy.defaultGarbageCollectionPolicy?.(ref.version) ?? 'Background');
       meta.finalizers = withGcFinalizer(meta.finalizers, policy);
@@ -484,7 +485,7 @@ export class Registry {
     if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
       throw refuse(`json: cannot unmarshal ${typeof body.metadata} into Go struct field ${ref.info.kind}.metadata of type v1.ObjectMeta`);
     }
-    const obj = structuredClone({ ...body, metadata: body.metadata ?? {} }) as KubeObject;
+    const obj = deepCopy({ ...body, metadata: body.metadata ?? {} }) as KubeObject;
     delete obj.apiVersion;
     delete obj.kind;
     const decoded = this.decoder?.decodeFields(ref.info, ref.version, obj);
@@ -544,13 +545,13 @@ export class Registry {
     let errors: FieldError[];
     if (subresource === 'finalize') {
       const finalizers = isPlainObject(next.spec) ? next.spec.finalizers : undefined;
-      const rest = structuredClone(current);
+      const rest = deepCopy(current);
       rest.spec = { ...(isPlainObject(rest.spec) ? rest.spec : {}), finalizers };
       if (finalizers === undefined) delete (rest.spec as Record<string, unknown>).finalizers;
       return rest;
     }
     if (subresource === 'status') {
-      const rest = structuredClone(current);
+      const rest = deepCopy(current);
       rest.status = next.status;
       rest.metadata = { ...old, managedFields: next.metadata.managedFields ?? old.managedFields };
       if (!rest.metadata.managedFields) delete rest.metadata.managedFields;
@@ -563,7 +564,7 @@ export class Registry {
       info.strategy.defaults?.(next, ref.version);
       if (info.statusSubresource || info.strategy.hasStatus) {
         if (current.status === undefined) delete next.status;
-        else next.status = structuredClone(current.status);
+        else next.status = deepCopy(current.status);
       }
       if (!old.generation) delete meta.generation;
       else meta.generation = specChanged(next, current) ? old.generation + 1 : old.generation;

@@ -5,6 +5,7 @@ import { formatLabelSelector } from '../meta/labels.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { gk, gr, type Registry, type RequestContext } from './generic.js';
 import type { ResourceRef, ScaleSubresource } from './resource.js';
+import { deepCopy } from '../meta/deep-copy.js';
 
 export interface Scale {
   kind: 'Scale';
@@ -59,7 +60,7 @@ export async function updateScale(registry: Registry, ref: ResourceRef, namespac
   const requiredRv = typeof meta.resourceVersion === 'string' && meta.resourceVersion ? meta.resourceVersion : undefined;
   const updated = await registry.guaranteedUpdate(ref, namespace, name, undefined, rc, (current) => {
     if (requiredRv && requiredRv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
-    const next = structuredClone(current);
+    const next = deepCopy(current);
     const path = spec.specReplicasPath.split('.');
     let cur: Record<string, unknown> = next;
     for (const p of path.slice(0, -1)) {

@@ -8,6 +8,7 @@ import { age, ageColumn, column, nameColumn } from '../table.js';
 import { oneOf } from './fieldrules.js';
 import { parseQuantity, quantityFormatHint } from './quantity.js';
 import { defaultStorageClassName } from './storageclasses.js';
+import { deepCopy } from '../../meta/deep-copy.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type PersistentVolumeClaimObject = Mutable<PersistentVolumeClaim> & KubeObject;
@@ -53,8 +54,8 @@ export function validateClaimSpec(spec: PersistentVolumeClaimSpec | undefined, p
 /** ValidatePersistentVolumeClaimUpdate: only requests may grow (once bound), and binding fields may be filled in. */
 function validateClaimUpdate(pvc: PersistentVolumeClaimObject, old: PersistentVolumeClaimObject): FieldError[] {
   const out = validateClaimSpec(pvc.spec, 'spec');
-  const now = structuredClone(pvc.spec ?? {}) as Mutable<PersistentVolumeClaimSpec>;
-  const prev = structuredClone(old.spec ?? {}) as Mutable<PersistentVolumeClaimSpec>;
+  const now = deepCopy(pvc.spec ?? {}) as Mutable<PersistentVolumeClaimSpec>;
+  const prev = deepCopy(old.spec ?? {}) as Mutable<PersistentVolumeClaimSpec>;
   if (!prev.volumeName) prev.volumeName = now.volumeName;
   if (prev.storageClassName === undefined) prev.storageClassName = now.storageClassName;
   const bound = old.status?.phase === 'Bound';

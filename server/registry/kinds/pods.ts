@@ -8,6 +8,7 @@ import type { DeleteOptionsLike } from '../strategy.js';
 import { age, ageColumn, column, nameColumn, sinceTimestamp } from '../table.js';
 import { oneOf } from './fieldrules.js';
 import { addDefaultTolerations, defaultPodSpec, podSpecWarnings, qosClass, validatePodSpec } from './podspec.js';
+import { deepCopy } from '../../meta/deep-copy.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type PodObject = Mutable<Pod> & KubeObject;
@@ -82,7 +83,7 @@ function specDiff(old: Record<string, unknown>, now: Record<string, unknown>): s
 
 /** ValidatePodUpdate: everything but images, activeDeadlineSeconds, added tolerations and a negative grace period is fixed. */
 export function validatePodSpecUpdate(spec: PodSpec, old: PodSpec): FieldError[] {
-  const munged = structuredClone(spec) as Mutable<PodSpec>;
+  const munged = deepCopy(spec) as Mutable<PodSpec>;
   const copyImages = (now: PodSpec['containers'] | undefined, prev: PodSpec['containers'] | undefined): void => {
     if (!now || !prev || now.length !== prev.length) return;
     now.forEach((c, i) => (c.image = prev[i].image));

@@ -10,6 +10,7 @@ import type { ResourceInfo, ServedVersion } from '../resource.js';
 import { age, ageColumn, column, nameColumn } from '../table.js';
 import { nonNegative, oneOf } from './fieldrules.js';
 import { defaultPodTemplate, podSpecWarnings } from './podspec.js';
+import { deepCopy } from '../../meta/deep-copy.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type StatefulSetObject = Mutable<StatefulSet> & KubeObject;
@@ -161,7 +162,7 @@ const immutableSpecMessage = "updates to statefulset spec for fields other than 
 
 export function validateStatefulSetUpdate(set: StatefulSetObject, old: StatefulSetObject): FieldError[] {
   const out = validateStatefulSetSpec(set.spec);
-  const clone = structuredClone(set.spec ?? {}) as Mutable<StatefulSetSpec>;
+  const clone = deepCopy(set.spec ?? {}) as Mutable<StatefulSetSpec>;
   const prev = old.spec ?? ({} as StatefulSetSpec);
   clone.replicas = prev.replicas;
   clone.template = prev.template;

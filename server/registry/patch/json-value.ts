@@ -4,6 +4,8 @@
  * "constructor" is data there, so reads go through hasOwn and writes through
  * defineProperty, never through inherited accessors.
  */
+import { deepCopy } from '../../meta/deep-copy.js';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -35,18 +37,7 @@ export function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
 export function cloneJson<T extends JsonValue>(v: T): T;
 export function cloneJson(v: unknown): JsonValue;
 export function cloneJson(v: unknown): JsonValue {
-  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : cloneJson(x)));
-  if (isJsonObject(v)) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) setOwn(out, k, cloneJson(x));
-    }
-    return out;
-  }
-  if (typeof v === 'number' && !Number.isFinite(v)) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
-  return null;
+  return deepCopy(v) as JsonValue;
 }
 
 export function jsonEqual(a: unknown, b: unknown): boolean {
