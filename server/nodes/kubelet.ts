@@ -297,9 +297,8 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       pod, now, hostIP: node.spec.internalIP, startTime: rec.acceptedAt, podIP: rec.podIP, initContainers: inits, containers: views,
     });
     if (sameJson(status, pod.status)) return;
-    const next = deepCopy(pod) as Pod & KubeObject;
-    next.status = status;
-    await client.updateStatus(core('pods'), rec.namespace, next);
+    // the registry decodes (copies) what it is given: a shallow copy is enough here
+    await client.updateStatus(core('pods'), rec.namespace, { ...pod, status } as Pod & KubeObject);
   };
 
   const reconcile = async (key: string): Promise<Result | void> => {

@@ -255,7 +255,8 @@ export class Registry {
     obj.metadata.name = name;
     const requiredRv = obj.metadata.resourceVersion || undefined;
     return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, (current) => {
-      const next = deepCopy(obj);
+      // shallow: obj stays as decoded for a retry, and guaranteedUpdate copies what this returns
+      const next = { ...obj, metadata: { ...obj.metadata } };
       if (!next.metadata.managedFields && current.metadata.managedFields) next.metadata.managedFields = current.metadata.managedFields;
       return this.track(ref, current, next, rc, subresource);
     }, subresource);
@@ -551,7 +552,8 @@ export class Registry {
       return rest;
     }
     if (subresource === 'status') {
-      const rest = deepCopy(current);
+      // shallow: what is taken from current (spec) is stored unchanged, and stored objects never change in place
+      const rest = { ...current };
       rest.status = next.status;
       rest.metadata = { ...old, managedFields: next.metadata.managedFields ?? old.managedFields };
       if (!rest.metadata.managedFields) delete rest.metadata.managedFields;
