@@ -44,7 +44,7 @@ export function fieldTracker(metaFor: PatchMetaSource = fallbackPatchMetaSource)
   return ({ ref, old, next, manager, now, subresource }) => {
     const apiVersion = apiVersionOf(ref);
     return trackUpdate({
-      old: (old ?? { metadata: {} }) as unknown as JsonObject,
+      old: old as unknown as JsonObject | undefined,
       next: next as unknown as JsonObject,
       manager,
       apiVersion,

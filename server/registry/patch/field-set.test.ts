@@ -66,3 +66,21 @@ test('compareObjects marks every node of an added value and only changed leaves 
   const created = compareObjects({}, after, meta).added;
   assert.deepEqual(encodeFieldsV1(created)['f:spec'], { '.': {}, 'f:containers': { '.': {}, 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {} } }, 'f:nodeName': {} });
 });
+
+test("a create's managed fields, written in one walk, equal the comparison with an empty object", async () => {
+  const { trackUpdate } = await import('./managed-fields.js');
+  const objects = [
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd', labels: { app: 'a' }, finalizers: ['x', 'x'], annotations: {} }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }, { containerPort: 80, protocol: 'TCP' }] }, { name: 'c', env: [] }], nodeSelector: {}, tolerations: [{ key: 'k' }] }, status: { phase: 'Pending' } },
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', uid: 'u', resourceVersion: '1', generation: 1 }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [] } }, volumeClaimTemplates: [{ metadata: { name: 'v' } }] } },
+    { metadata: { name: 'only-unowned', namespace: 'n' } },
+    JSON.parse('{"metadata":{"name":"x","labels":{"__proto__":"v"}},"data":{"__proto__":"y","k":null}}'),
+  ];
+  for (const [i, next] of objects.entries()) {
+    for (const resetFields of [[], [['status']], [['spec']], [['spec', 'template']]]) {
+      const input = { next, manager: 'm', apiVersion: 'v1', now: '2026-01-01T00:00:00Z', meta: fallbackPatchMeta(String(next.kind ?? 'ConfigMap')), resetFields, subresource: i === 1 ? 'status' : undefined };
+      const walked = trackUpdate({ ...input, old: undefined });
+      const compared = trackUpdate({ ...input, old: {} });
+      assert.equal(JSON.stringify(walked), JSON.stringify(compared), `object ${i}, reset ${JSON.stringify(resetFields)}`);
+    }
+  }
+});

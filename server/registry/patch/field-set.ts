@@ -298,6 +298,44 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path:
   if (!jsonEqual(a, b)) c.modified.insert(path);
 }
 
+/**
+ * The FieldsV1 below a value that appeared whole, written straight from it: what subtreeInto's set
+ * encodes to (every node a member, "." on members with members below), without building the set.
+ * A create records this for each top-level field, so it is on every create's path.
+ */
+export function addedFieldsV1(v: JsonValue, names: string[], meta: PatchMetaLookup): FieldsV1 {
+  if (isJsonObject(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 0 || meta(names)?.mapType === 'atomic') return {};
+    const out: FieldsV1 = { '.': {} };
+    for (const key of keys.sort()) setOwn(out, fieldElement(key), addedFieldsV1(v[key], [...names, key], meta));
+    return out;
+  }
+  if (!Array.isArray(v)) return {};
+  const shape = listShape(meta(names));
+  if (shape.type === 'atomic' || v.length === 0) return {};
+  const items = new Map<PathElement, FieldsV1>();
+  for (const { pe, item } of listItems(v, shape)) {
+    const node = shape.type === 'map' && isJsonObject(item) ? addedFieldsV1(item, names, meta) : {};
+    const seen = items.get(pe);
+    items.set(pe, seen ? mergeFieldsV1(seen, node) : node);
+  }
+  const out: FieldsV1 = { '.': {} };
+  for (const pe of [...items.keys()].sort(compareElements)) setOwn(out, pe, items.get(pe)!);
+  return out;
+}
+
+/** Two FieldsV1 trees of the same path as one (a list holding one key twice), keys in order. */
+function mergeFieldsV1(a: FieldsV1, b: FieldsV1): FieldsV1 {
+  const out: FieldsV1 = {};
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareElements)) {
+    const x = getOwn(a, k) as FieldsV1 | undefined;
+    const y = getOwn(b, k) as FieldsV1 | undefined;
+    setOwn(out, k, x && y ? mergeFieldsV1(x, y) : (x ?? y)!);
+  }
+  return out;
+}
+
 /** FieldsV1 as stored in managedFields: nested objects, "." marking a member that also has children. */
 export type FieldsV1 = { [element: string]: FieldsV1 };
 
