@@ -275,7 +275,7 @@ export class Registry {
       const current = await this.storage.get(key);
       if (!current) throw notFound(gr(ref), name);
       if (requiredRv !== undefined && requiredRv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
-      const next = deepCopy(await tryUpdate(current));
+      const next = copyForStorage(await tryUpdate(current));
       const prepared = this.prepareUpdate(ref, next, current, rc, subresource);
       if (rc.dryRun) return prepared;
       if (deepEqual(stripVersion(prepared), stripVersion(current))) return current; // no-op writes do not bump resourceVersion
@@ -663,6 +663,18 @@ export function gk(ref: ResourceRef): { group: string; kind: string } {
 function describeBody(body: Record<string, unknown>): string {
   const meta = isPlainObject(body.metadata) ? body.metadata : {};
   return `Object '${String(meta.name ?? '')}'`;
+}
+
+/**
+ * A copy of an object about to be stored, sharing its managedFields: entries are built fresh by every
+ * write and never changed in place, and keeping them the same objects from one version to the next
+ * lets managed-fields tracking reuse what it decoded and encoded last time.
+ */
+function copyForStorage(o: KubeObject): KubeObject {
+  const { managedFields, ...metadata } = o.metadata;
+  const copy: KubeObject = deepCopy({ ...o, metadata });
+  if (managedFields !== undefined) copy.metadata.managedFields = managedFields;
+  return copy;
 }
 
 function stripVersion(o: KubeObject): KubeObject {

@@ -54,7 +54,7 @@ export function decodeManagedFields(entries: unknown): Managers | undefined {
     if (!isJsonObject(raw)) return undefined;
     const operation = raw.operation;
     if ((operation !== 'Apply' && operation !== 'Update') || typeof raw.manager !== 'string') return undefined;
-    const fields = raw.fieldsType === undefined && raw.fieldsV1 === undefined ? new FieldSet() : raw.fieldsType === 'FieldsV1' ? decodeFieldsV1(raw.fieldsV1 ?? {}) : undefined;
+    const fields = raw.fieldsType === undefined && raw.fieldsV1 === undefined ? new FieldSet() : raw.fieldsType === 'FieldsV1' ? decodeCached(raw.fieldsV1 ?? {}) : undefined;
     if (!fields) return undefined;
     const entry: ManagerEntry = { manager: raw.manager, operation, apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '', fields };
     if (typeof raw.subresource === 'string' && raw.subresource) entry.subresource = raw.subresource;
@@ -66,6 +66,33 @@ export function decodeManagedFields(entries: unknown): Managers | undefined {
   return managers;
 }
 
+// Stored objects keep their managedFields entries from one version to the next (the registry shares
+// them), so a manager a write does not touch is decoded once and keeps the FieldsV1 it was read from.
+const decoded = new WeakMap<object, FieldSet>();
+const encoded = new WeakMap<FieldSet, FieldsV1>();
+
+function decodeCached(fieldsV1: JsonValue): FieldSet | undefined {
+  if (!isJsonObject(fieldsV1)) return undefined;
+  let set = decoded.get(fieldsV1);
+  if (!set) {
+    set = decodeFieldsV1(fieldsV1);
+    if (!set) return undefined;
+    decoded.set(fieldsV1, set);
+    encoded.set(set, fieldsV1 as FieldsV1);
+  }
+  return set;
+}
+
+function encodeCached(set: FieldSet): FieldsV1 {
+  let fieldsV1 = encoded.get(set);
+  if (!fieldsV1) {
+    fieldsV1 = encodeFieldsV1(set);
+    encoded.set(set, fieldsV1);
+    decoded.set(fieldsV1, set);
+  }
+  return fieldsV1;
+}
+
 /** Entries sorted as kube writes them: Apply before Update, then by time, manager, apiVersion. */
 export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
   const entries = [...managers.values()].filter((e) => !e.fields.isEmpty());
@@ -74,7 +101,7 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
     const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time) out.time = e.time;
     out.fieldsType = 'FieldsV1';
-    out.fieldsV1 = encodeFieldsV1(e.fields);
+    out.fieldsV1 = encodeCached(e.fields);
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });
