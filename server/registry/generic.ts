@@ -486,7 +486,9 @@ export class Registry {
     if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
       throw refuse(`json: cannot unmarshal ${typeof body.metadata} into Go struct field ${ref.info.kind}.metadata of type v1.ObjectMeta`);
     }
-    const obj = deepCopy({ ...body, metadata: body.metadata ?? {} }) as KubeObject;
+    // managedFields kept as they are: an in-process writer hands back the stored entries, and the same
+    // objects let tracking see at once that it did not change them
+    const obj = copyForStorage({ ...body, metadata: body.metadata ?? {} } as KubeObject);
     delete obj.apiVersion;
     delete obj.kind;
     const decoded = this.decoder?.decodeFields(ref.info, ref.version, obj);
@@ -666,7 +668,7 @@ function describeBody(body: Record<string, unknown>): string {
 }
 
 /**
- * A copy of an object about to be stored, sharing its managedFields: entries are built fresh by every
+ * A copy of an object to decode or store, sharing its managedFields: entries are built fresh by every
  * write and never changed in place, and keeping them the same objects from one version to the next
  * lets managed-fields tracking reuse what it decoded and encoded last time.
  */
