@@ -58,8 +58,17 @@ export class FakeClock implements Clock {
 
 /** RFC 3339 without fractional seconds, as the API server writes metav1.Time. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // every write stamps a time or several, nearly all within the same second
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';
 
 /** RFC 3339 with microseconds, as metav1.MicroTime (events.k8s.io eventTime). */
 export function rfc3339Micro(ms: number): string {

@@ -2,7 +2,6 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
 import type { KubeObject } from '../meta/types.js';
 import { ConflictError, type Storage } from '../store/storage.js';
-import { deepCopy } from '../meta/deep-copy.js';
 
 export interface PodRef {
   namespace: string;
@@ -29,7 +28,8 @@ export function storagePodBinder(storage: Storage, clock: Clock): PodBinder {
       for (let attempt = 0; attempt < 20; attempt++) {
         const current = await storage.get(key);
         if (!current) throw new BindingError(`pods "${ref.name}" not found`);
-        const pod = deepCopy(current) as Pod & KubeObject;
+        // copies of the parts this changes; the rest is stored as it was (stored objects never change in place)
+        const pod = { ...current, metadata: { ...current.metadata }, spec: { ...(current.spec as object) }, status: { ...(current.status as object) } } as Pod & KubeObject;
         if (ref.uid && pod.metadata.uid !== ref.uid) throw new BindingError(`pod ${ref.name} was replaced (uid ${pod.metadata.uid})`);
         if (pod.metadata.deletionTimestamp) throw new BindingError(`pod ${ref.name} is being deleted, cannot be assigned to a host`);
         const spec = pod.spec as { nodeName?: string };
