@@ -58,7 +58,18 @@ export class SchemaIndex {
    * is. The wrapper's own keys (description, x-kubernetes-patch-*) stay on the wrapper: read them there.
    */
   resolve(schema: SchemaObject | undefined): SchemaObject | undefined {
-    let current = schema;
+    if (!schema) return undefined;
+    // every value of every write is checked against its schema: follow each wrapper once
+    if (this.resolved.has(schema)) return this.resolved.get(schema);
+    const target = this.follow(schema);
+    this.resolved.set(schema, target);
+    return target;
+  }
+
+  private readonly resolved = new WeakMap<SchemaObject, SchemaObject | undefined>();
+
+  private follow(schema: SchemaObject): SchemaObject | undefined {
+    let current: SchemaObject | undefined = schema;
     for (let depth = 0; current && depth < 8; depth++) {
       if (current.$ref) current = this.schemas[current.$ref.slice(refPrefix.length)];
       else if (current.allOf?.length === 1 && !current.type && !current.properties) current = current.allOf[0];
