@@ -280,6 +280,8 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path:
   if (b === undefined) return subtreeInto(a, path, meta, c.removed);
   const bothMaps = isJsonObject(a) && isJsonObject(b);
   const bothLists = Array.isArray(a) && Array.isArray(b);
+  // Most of what a write compares is unchanged (metadata on a status write): equal values need no walk.
+  if ((bothMaps || bothLists) && (a === b || jsonEqual(a, b))) return;
   const m = bothMaps || bothLists ? meta(fieldNamesOf(path)) : undefined;
   if (bothMaps && m?.mapType !== 'atomic') return compareMaps(a, b, path, meta, c);
   const shape = listShape(m);
