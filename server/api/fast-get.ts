@@ -3,7 +3,7 @@ import type { Registry } from '../registry/generic.js';
 import { negotiate } from './negotiate.js';
 import { parseResourcePath, type ResourceTarget } from './paths.js';
 import { writeJson } from './rest.js';
-import { objectJson } from './serialize.js';
+import { objectBytes } from './serialize.js';
 
 /**
  * GET of one object as JSON (kubectl get NAME, SDKs, controllers' reads) is the commonest request. It
@@ -17,7 +17,7 @@ export function withFastGet(app: RequestListener, registry: Registry): RequestLi
     const target = fastTarget(req, registry);
     if (!target) return void app(req, res);
     registry.get(target.ref, target.namespace, target.name!).then(
-      (obj) => writeJson(res, 200, objectJson(registry, target.ref, obj)),
+      (obj) => writeJson(res, 200, objectBytes(registry, target.ref, obj)),
       () => app(req, res),
     );
   };

@@ -10,7 +10,7 @@ import type { PropagationPolicy } from '../registry/strategy.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
 import type { ResourceTarget } from './paths.js';
-import { listJson, objectJson } from './serialize.js';
+import { listJson, objectBytes } from './serialize.js';
 import { parseIncludeObject, tableJson } from './table-output.js';
 import { streamWatch } from './watch-stream.js';
 
@@ -74,14 +74,14 @@ function managerFromUserAgent(ua: string | undefined): string {
  * Writes the status line, headers and body in one go: a string body lets Node put them in one socket
  * write, where express's send() turned it into a Buffer written separately (a writev per response).
  */
-export function writeJson(res: ServerResponse, code: number, body: string): void {
+export function writeJson(res: ServerResponse, code: number, body: string | Buffer): void {
   res.statusCode = code;
   res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.end(body);
 }
 
-function sendJson(res: Response, code: number, body: string, warnings: string[] = []): void {
+function sendJson(res: Response, code: number, body: string | Buffer, warnings: string[] = []): void {
   for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
   writeJson(res, code, body);
 }
@@ -142,7 +142,7 @@ async function getOne(req: Request, res: Response, target: ResourceTarget, deps:
     const table = tableJson(registry, ref, [obj], { version: rep.version, include: parseIncludeObject(queryOf(req).includeObject), now: deps.clock.now(), listMeta: { resourceVersion: obj.metadata.resourceVersion } });
     return sendJson(res, 200, table, warnings);
   }
-  sendJson(res, 200, objectJson(registry, ref, obj), warnings);
+  sendJson(res, 200, objectBytes(registry, ref, obj), warnings);
 }
 
 async function getCollection(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
@@ -191,7 +191,7 @@ async function create(req: Request, res: Response, target: ResourceTarget, deps:
   const body = parseObjectBody(raw, req.get('content-type'));
   rc.duplicateFields = await bodyDuplicates(deps, raw, req.get('content-type'));
   const created = await deps.registry.create(target.ref, target.namespace, body, rc);
-  sendJson(res, 201, objectJson(deps.registry, target.ref, created), warnings);
+  sendJson(res, 201, objectBytes(deps.registry, target.ref, created), warnings);
 }
 
 async function update(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
@@ -206,7 +206,7 @@ async function update(req: Request, res: Response, target: ResourceTarget, deps:
   }
   const sub = target.subresource === 'status' || target.subresource === 'finalize' ? target.subresource : undefined;
   const updated = await registry.update(target.ref, target.namespace, target.name!, body, rc, sub);
-  sendJson(res, 200, objectJson(registry, target.ref, updated), warnings);
+  sendJson(res, 200, objectBytes(registry, target.ref, updated), warnings);
 }
 
 async function patch(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
@@ -233,7 +233,7 @@ async function patch(req: Request, res: Response, target: ResourceTarget, deps: 
   }
   const sub = target.subresource === 'status' ? 'status' : undefined;
   const { object, created } = await registry.patch(target.ref, target.namespace, target.name!, patchType, body, rc, sub);
-  sendJson(res, created ? 201 : 200, objectJson(registry, target.ref, object), warnings);
+  sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
 }
 
 function deleteOptions(q: Query, body: unknown): DeleteOptions {
@@ -281,7 +281,7 @@ async function deleteOne(req: Request, res: Response, target: ResourceTarget, de
     };
     return sendJson(res, 200, JSON.stringify(status), warnings);
   }
-  sendJson(res, accepted ? 202 : 200, objectJson(registry, target.ref, object), warnings);
+  sendJson(res, accepted ? 202 : 200, objectBytes(registry, target.ref, object), warnings);
 }
 
 async function deleteCollection(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[], ns: string): Promise<void> {

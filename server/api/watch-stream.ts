@@ -4,7 +4,7 @@ import type { KubeObject } from '../meta/types.js';
 import type { Registry, RegistryWatchEvent, WatchOptions } from '../registry/generic.js';
 import { apiVersionOf, type ResourceRef } from '../registry/resource.js';
 import type { Representation } from './negotiate.js';
-import { objectJson } from './serialize.js';
+import { objectBytes } from './serialize.js';
 import { tableJson, type IncludeObject } from './table-output.js';
 
 export interface WatchStreamOptions extends WatchOptions {
@@ -24,13 +24,14 @@ const maxBufferedBytes = 32 * 1024 * 1024;
  * object's identity plus the event type and served version identify the line. Built per watcher,
  * every event cost each watcher several string copies of the whole object and a UTF-8 encoding.
  */
+const lineEnd = Buffer.from('}\n');
 const lineCache = new WeakMap<KubeObject, { key: string; line: Buffer }>();
 
 function jsonEventLine(registry: Registry, ref: ResourceRef, type: string, o: KubeObject): Buffer {
   const key = `${type} ${apiVersionOf(ref)}`;
   const hit = lineCache.get(o);
   if (hit?.key === key) return hit.line;
-  const line = Buffer.from(`{"type":"${type}","object":${objectJson(registry, ref, o)}}\n`);
+  const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), objectBytes(registry, ref, o), lineEnd]);
   lineCache.set(o, { key, line });
   return line;
 }
