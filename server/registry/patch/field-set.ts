@@ -301,30 +301,32 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path:
 }
 
 /**
- * The FieldsV1 below a value that appeared whole, written straight from it: what subtreeInto's set
- * encodes to (every node a member, "." on members with members below), without building the set.
- * A create records this for each top-level field, so it is on every create's path.
+ * The FieldsV1 below a value that appeared whole, as JSON text written straight from it: what
+ * subtreeInto's set encodes to (every node a member, "." on members with members below), without
+ * building the set. Text, because a create records this for each top-level field and the same
+ * structure recurs (every pod of a StatefulSet): the caller keeps one object per distinct text.
  */
-export function addedFieldsV1(v: JsonValue, names: string[], meta: PatchMetaLookup): FieldsV1 {
+export function addedFieldsV1Json(v: JsonValue, names: string[], meta: PatchMetaLookup): string {
   if (isJsonObject(v)) {
     const keys = Object.keys(v);
-    if (keys.length === 0 || meta(names)?.mapType === 'atomic') return {};
-    const out: FieldsV1 = { '.': {} };
-    for (const key of keys.sort()) setOwn(out, fieldElement(key), addedFieldsV1(v[key], [...names, key], meta));
-    return out;
+    if (keys.length === 0 || meta(names)?.mapType === 'atomic') return '{}';
+    let out = '{".":{}';
+    for (const key of keys.sort()) out += `,${JSON.stringify(fieldElement(key))}:${addedFieldsV1Json(v[key], [...names, key], meta)}`;
+    return `${out}}`;
   }
-  if (!Array.isArray(v)) return {};
+  if (!Array.isArray(v)) return '{}';
   const shape = listShape(meta(names));
-  if (shape.type === 'atomic' || v.length === 0) return {};
-  const items = new Map<PathElement, FieldsV1>();
+  if (shape.type === 'atomic' || v.length === 0) return '{}';
+  const items = new Map<PathElement, string>();
   for (const { pe, item } of listItems(v, shape)) {
-    const node = shape.type === 'map' && isJsonObject(item) ? addedFieldsV1(item, names, meta) : {};
+    const node = shape.type === 'map' && isJsonObject(item) ? addedFieldsV1Json(item, names, meta) : '{}';
     const seen = items.get(pe);
-    items.set(pe, seen ? mergeFieldsV1(seen, node) : node);
+    // a list holding one key twice: both items' fields, as the set would hold them
+    items.set(pe, seen === undefined ? node : JSON.stringify(mergeFieldsV1(JSON.parse(seen) as FieldsV1, JSON.parse(node) as FieldsV1)));
   }
-  const out: FieldsV1 = { '.': {} };
-  for (const pe of [...items.keys()].sort(compareElements)) setOwn(out, pe, items.get(pe)!);
-  return out;
+  let out = '{".":{}';
+  for (const pe of [...items.keys()].sort(compareElements)) out += `,${JSON.stringify(pe)}:${items.get(pe)!}`;
+  return `${out}}`;
 }
 
 /** Two FieldsV1 trees of the same path as one (a list holding one key twice), keys in order. */

@@ -1,6 +1,6 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { isJsonObject, setOwn, type JsonObject, type JsonValue } from './json-value.js';
-import { addedFieldsV1, compareObjects, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath, type FieldsV1 } from './field-set.js';
+import { addedFieldsV1Json, compareObjects, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath, type FieldsV1 } from './field-set.js';
 import type { PatchMetaLookup } from './patch-meta.js';
 
 /**
@@ -142,23 +142,45 @@ function withoutResetFields(obj: JsonObject, resetFields: readonly (readonly str
  */
 function trackCreate({ next, manager, apiVersion, now, meta, subresource, resetFields = [] }: TrackUpdateInput): JsonObject {
   const reset = new Set(resetFields.filter((p) => p.length === 1).map((p) => p[0]));
-  const fieldsV1: FieldsV1 = {};
+  const members: string[] = [];
   for (const key of Object.keys(next).sort()) {
     if (key === 'apiVersion' || key === 'kind' || reset.has(key)) continue;
-    if (key !== 'metadata') setOwn(fieldsV1, fieldElement(key), addedFieldsV1(next[key], [key], meta));
-    else if (isJsonObject(next.metadata)) {
-      // metadata itself is not owned, only what is set inside it
-      const owned = addedFieldsV1(withoutUnownedMetadata(next.metadata), ['metadata'], meta);
-      delete owned['.'];
-      if (Object.keys(owned).length) setOwn(fieldsV1, fieldElement(key), owned);
+    let node: string;
+    if (key !== 'metadata') node = addedFieldsV1Json(next[key], [key], meta);
+    else if (!isJsonObject(next.metadata)) continue;
+    else {
+      // metadata itself is not owned, only what is set inside it: its node without "."
+      const owned = addedFieldsV1Json(withoutUnownedMetadata(next.metadata), ['metadata'], meta);
+      if (owned === '{}') continue;
+      node = `{${owned.slice('{".":{},'.length)}`;
     }
+    members.push(`${JSON.stringify(fieldElement(key))}:${node}`);
   }
   const deeper = resetFields.filter((p) => p.length > 1).map((p) => p.map(fieldElement));
-  const fields = deeper.length ? encodeFieldsV1(decodeFieldsV1(fieldsV1)!.withoutSubtrees(deeper)) : fieldsV1;
+  let fields = internedFieldsV1(`{${members.join(',')}}`);
+  if (deeper.length) fields = encodeFieldsV1(decodeFieldsV1(fields)!.withoutSubtrees(deeper));
   if (Object.keys(fields).length === 0) return setManagedFields(next, new Map());
   const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: fields };
   if (subresource) entry.subresource = subresource;
   return withMetadata(next, (m) => void (m.managedFields = [entry] as unknown as JsonValue));
+}
+
+/**
+ * One FieldsV1 object per distinct text: objects created alike (the pods of one template, events)
+ * share it, which saves building it, storing it once per object, and decoding it on the next write.
+ * Like every managedFields entry it is never changed in place.
+ */
+const interned = new Map<string, FieldsV1>();
+const maxInterned = 4096;
+
+function internedFieldsV1(text: string): FieldsV1 {
+  let fields = interned.get(text);
+  if (!fields) {
+    fields = JSON.parse(text) as FieldsV1;
+    if (interned.size >= maxInterned) interned.delete(interned.keys().next().value!);
+    interned.set(text, fields);
+  }
+  return fields;
 }
 
 const unownedMetadata = new Set(unownedFields.filter((p) => p.length === 2).map((p) => p[1].slice(2)));
