@@ -53,7 +53,6 @@ if (process.env.REPRO_SERVICE) {
 const name = `web-${policy.toLowerCase()}`;
 const start = performance.now();
 const c0 = process.cpuUsage();
-const elu0 = performance.eventLoopUtilization();
 const ms = await new Promise<number>((resolve) => {
   const timer = setTimeout(() => resolve(NaN), 120_000);
   const w = km.registry.watch(ref, 'sts', { resourceVersion: String(km.registry.storage.currentResourceVersion()) }, (e) => {
@@ -69,9 +68,7 @@ const ms = await new Promise<number>((resolve) => {
   void km.registry.create(ref, 'sts', statefulSet('sts', name, replicas, policy));
 });
 const c = process.cpuUsage(c0);
-const busy = performance.eventLoopUtilization(elu0).active;
-// busy: the event loop's own time, steadier than wall or process CPU (GC threads) on a shared machine
-console.log(`${replicas} ${policy}: ${ms.toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms cpu, ${busy.toFixed(0)} ms event loop busy`);
+console.log(`${replicas} ${policy}: ${ms.toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms cpu`);
 if (counts.size) for (const [k, v] of counts) console.log(`  ${k}: ${v.n} reconciles, ${v.ms.toFixed(0)} ms inside (incl. awaits)`);
 if (writes.size) console.log('  writes:', [...writes].map(([k, n]) => `${k}=${n}`).join(', '));
 await km.stop();

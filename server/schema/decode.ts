@@ -36,25 +36,26 @@ export function decodeFields(index: SchemaIndex, schemaName: string, obj: unknow
  */
 interface Where {
   parent?: Where;
-  /** A struct field (in both paths), a map key or a list index (in the indexed path only). */
-  step?: { field: string } | { key: string } | { index: number };
+  /** A struct field (in both paths), a map key or a list index (in the indexed path only); one of them. */
+  field?: string;
+  key?: string;
+  index?: number;
   /** The innermost Go struct type around this value. */
   struct: string;
 }
 
 /** Path with indices and map keys, for unknown fields: `spec.containers[0].bogus`. */
 function indexedPath(at: Where | undefined): string {
-  if (!at?.step) return '';
+  if (!at?.parent) return '';
   const parent = indexedPath(at.parent);
-  const step = at.step;
-  return 'index' in step ? fieldPath.index(parent, step.index) : fieldPath.key(parent, 'field' in step ? step.field : step.key);
+  return at.index !== undefined ? fieldPath.index(parent, at.index) : fieldPath.key(parent, at.field ?? at.key ?? '');
 }
 
 /** Path of JSON field names only, for Go's type errors. */
 function goPath(at: Where | undefined): string {
-  if (!at?.step) return '';
+  if (!at?.parent) return '';
   const parent = goPath(at.parent);
-  return 'field' in at.step ? fieldPath.key(parent, at.step.field) : parent;
+  return at.field !== undefined ? fieldPath.key(parent, at.field) : parent;
 }
 
 class DecodeWalk {
@@ -71,7 +72,7 @@ class DecodeWalk {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         if (value[i] === null) value[i] = this.zero(schema.items);
-        else this.value(schema.items, value[i], { parent: at, step: { index: i }, struct: at.struct });
+        else this.value(schema.items, value[i], { parent: at, index: i, struct: at.struct });
       }
       return;
     }
@@ -82,9 +83,9 @@ class DecodeWalk {
         const property = schema.properties[key];
         // null leaves a Go field at its zero value: the same as not sending it
         if (property && value[key] === null) delete value[key];
-        else if (property) this.value(property, value[key], { parent: at, step: { field: key }, struct });
+        else if (property) this.value(property, value[key], { parent: at, field: key, struct });
         else {
-          this.unknown.push(indexedPath({ parent: at, step: { field: key }, struct }));
+          this.unknown.push(indexedPath({ parent: at, field: key, struct }));
           delete value[key];
         }
       }
@@ -92,7 +93,7 @@ class DecodeWalk {
       const values = schema.additionalProperties;
       for (const key of Object.keys(value)) {
         if (value[key] === null) value[key] = this.zero(values);
-        else this.value(values, value[key], { parent: at, step: { key }, struct: at.struct });
+        else this.value(values, value[key], { parent: at, key, struct: at.struct });
       }
     }
   }
