@@ -211,6 +211,9 @@ export class Registry {
       delete obj.metadata.namespace;
     }
     info.strategy.defaults?.(obj, ref.version);
+    // As kube's create handler: fields are owned as the client sent them, defaulted; what admission and
+    // the strategy add next (a service account volume, a cluster IP, a storage class) is nobody's.
+    const tracked = this.track(ref, undefined, obj, rc);
     this.fillCreateMetadata(obj, ctx, !!info.strategy.tracksGeneration);
     if (info.statusSubresource || info.strategy.hasStatus) delete obj.status;
     await info.strategy.prepareForCreate?.(obj, ctx);
@@ -221,7 +224,6 @@ export class Registry {
     if (errors.length) throw invalid(gk(ref), obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
     for (const w of info.strategy.warnings?.(obj, ctx) ?? []) rc.warnings?.push(w);
     if (info.namespaced) await this.checkNamespaceAcceptsCreate(namespace);
-    const tracked = this.track(ref, undefined, obj, rc);
     if (tracked !== obj) Object.defineProperty(obj.metadata, 'managedFields', { value: tracked.metadata.managedFields, enumerable: true, writable: true, configurable: true });
     const generated = !obj.metadata.name;
     for (let attempt = 0; ; attempt++) {
