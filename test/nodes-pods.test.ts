@@ -72,6 +72,9 @@ test('with zero delays a pod is Running and Ready after one settle; pods spread 
   const pods = await h.list<PodK>('pods', 'default');
   assert.deepEqual(pods.map((p) => summary(p, h.clock.now()).status), ['Running', 'Running', 'Running']);
   assert.deepEqual(new Set(pods.map((p) => p.spec?.nodeName)).size, 3);
+  // the creator and the kubelet, each under its own name, as kubectl get -o yaml --show-managed-fields shows them
+  const managers = (pods[0].metadata.managedFields ?? []).map((e) => `${e.manager}${e.subresource ? `/${e.subresource}` : ''}`);
+  assert.deepEqual(managers.sort(), ['kube-controller-manager', 'kubelet/status']);
 });
 
 test('graceful deletion shows Terminating until the containers stop, then the pod is gone', async () => {

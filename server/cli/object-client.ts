@@ -36,5 +36,6 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
     async delete(gr, namespace, name, options) {
       await registry.delete(registry.ref(gr.group, gr.resource), namespace, name, options ?? {}, rc());
     },
+    as: (other) => registryObjectClient(registry, other),
   };
 }

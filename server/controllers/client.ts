@@ -27,6 +27,8 @@ export interface ObjectClient {
   /** A JSON merge patch (RFC 7386). */
   mergePatch<T extends KubeObject>(gr: GroupResourceName, namespace: string, name: string, patch: unknown, subresource?: 'status'): Promise<T>;
   delete(gr: GroupResourceName, namespace: string, name: string, options?: ClientDeleteOptions): Promise<void>;
+  /** The same client writing as another field manager, as each kube component has its own (kubelet, kube-scheduler). */
+  as(manager: string): ObjectClient;
 }
 
 export const core = (resource: string): GroupResourceName => ({ group: '', resource });

@@ -45,9 +45,10 @@ export interface RunningNodes {
  */
 export function startNodes(deps: ControllerDeps, opts: NodesOptions): RunningNodes {
   const pool = new NodePool({ count: deps.config.nodes, podCidr: deps.config.podCidr, kubeletVersion: opts.kubeletVersion ?? 'v1.32.9' });
-  const kubelets = startKubelets(deps, pool, opts.runtime ?? instantRuntime(), deps.config);
+  // Each component writes as the field manager its kube counterpart uses.
+  const kubelets = startKubelets({ ...deps, client: deps.client.as('kubelet') }, pool, opts.runtime ?? instantRuntime(), deps.config);
   const lifecycle = startNodeLifecycle(deps, pool, (name) => kubelets.control.rebootNode(name));
-  const scheduler = startScheduler(deps, opts.binder);
+  const scheduler = startScheduler({ ...deps, client: deps.client.as('kube-scheduler') }, opts.binder);
   const pods = deps.informers.for<{ metadata: { name?: string }; spec?: { nodeName?: string } }>('', 'pods');
   const failures: FailureInjection = {
     crashContainer: (ns, pod, container, o) => kubelets.control.crashContainer(ns, pod, container, o),
