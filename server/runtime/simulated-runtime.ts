@@ -99,7 +99,10 @@ function podKey(pod: DeepReadonly<Pod>): string {
 export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): SimulatedRuntime {
   const { clock, logger } = opts;
   const zone = opts.zone ?? 'cluster.local';
-  const registry = new BehaviourRegistry(defaultBehaviour).add(builtinBehaviours());
+  const builtins = builtinBehaviours();
+  // Built-ins reach files only through the asynchronous calls, which create the file system on first use.
+  const lazyFiles = new Set<Behaviour>([defaultBehaviour, ...Object.values(builtins)]);
+  const registry = new BehaviourRegistry(defaultBehaviour).add(builtins);
   for (const m of [opts.behaviours ?? []].flat()) registry.add(m);
   const network = new PodNetwork(opts.bind);
   const objects: ObjectLookup = opts.informers ? informerLookup(opts.informers) : noObjects;
@@ -181,6 +184,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     const log = book.current;
     for (const p of problems) log.stderr(`kubemock: ${p}`);
     const behaviour = registry.forImage(container.image ?? '');
+    // A user's behaviour may call the synchronous files.resolve() and use the host path itself.
+    if (!lazyFiles.has(behaviour)) await fs.materialise();
     const abort = new AbortController();
     const system: ShellSystem = {
       hostname: names.hostname, fqdn: names.fqdn, podIP: handle.podIP, namespace: ns, fs, clock,
