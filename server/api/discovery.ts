@@ -31,7 +31,7 @@ function subresourcesOf(info: ResourceInfo, version: string, extras: ExtraSubres
   for (const e of extras) {
     if (e.resource === info.resource && e.group === info.group) out.push({ subresource: e.subresource, responseKind: e.kind, verbs: e.verbs });
   }
-  return out.sort((a, b) => a.subresource.localeCompare(b.subresource));
+  return out.sort((a, b) => byText(a.subresource, b.subresource));
 }
 
 export interface GroupVersions {
@@ -58,8 +58,13 @@ export function groupsOf(resources: ResourceInfo[]): GroupVersions[] {
     group,
     versions: [...byGroup.get(group)!.entries()]
       .sort(([a], [b]) => versionPriority(b) - versionPriority(a))
-      .map(([version, rs]) => ({ version, resources: rs.sort((a, b) => a.resource.localeCompare(b.resource)) })),
+      .map(([version, rs]) => ({ version, resources: rs.sort((a, b) => byText(a.resource, b.resource)) })),
   }));
+}
+
+/** Resource names are lowercase ASCII: code-unit order, without localeCompare's ICU start-up (~9 ms). */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Kubernetes version ordering: GA > beta > alpha, higher numbers first. */
