@@ -71,8 +71,8 @@ function managerFromUserAgent(ua: string | undefined): string {
 }
 
 /**
- * Writes the status line, headers and body in one go: a string body lets Node put them in one socket
- * write, where express's send() turned it into a Buffer written separately (a writev per response).
+ * Writes the status line, headers and body with one end() (Node corks them into one socket write),
+ * not through express's send(), whose helpers cost more than a GET itself (docs/performance.md).
  */
 export function writeJson(res: ServerResponse, code: number, body: string | Buffer): void {
   res.statusCode = code;

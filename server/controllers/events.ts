@@ -67,15 +67,17 @@ export function eventRecorder(client: ObjectClient, clock: Clock, logger: Logger
     return true;
   };
 
-  const write = async (ev: Event & KubeObject, seen: Observation): Promise<void> => {
-    if (seen.count > 1) {
-      const existing = await client.get<Event & KubeObject>(core('events'), seen.namespace, seen.name);
+  /** A repeat updates the Event its first occurrence wrote; when that is gone, it is written anew. */
+  const write = async (ev: Event & KubeObject): Promise<void> => {
+    const { name, namespace } = ev.metadata;
+    if (ev.count! > 1) {
+      const existing = await client.get<Event & KubeObject>(core('events'), namespace!, name!);
       if (existing) {
-        await client.update(core('events'), seen.namespace, { ...existing, count: seen.count, lastTimestamp: ev.lastTimestamp, message: ev.message });
+        await client.update(core('events'), namespace!, { ...existing, count: ev.count, lastTimestamp: ev.lastTimestamp, message: ev.message });
         return;
       }
     }
-    await client.create(core('events'), seen.namespace, { ...ev, metadata: { name: seen.name, namespace: seen.namespace }, count: seen.count, firstTimestamp: seen.firstTimestamp });
+    await client.create(core('events'), namespace!, ev);
   };
 
   return {
@@ -105,14 +107,14 @@ export function eventRecorder(client: ObjectClient, clock: Clock, logger: Logger
         message: shown.message,
         type,
         source: { component, ...(host ? { host } : {}) },
-        firstTimestamp: now,
+        firstTimestamp: seen.firstTimestamp,
         lastTimestamp: now,
-        count: 1,
+        count: seen.count,
         reportingComponent: component,
         reportingInstance: host ?? '',
       };
       // one at a time, as the broadcaster's single goroutine writes them
-      queue = queue.then(() => write(ev, seen)).catch((err: unknown) => logger.debug({ err, reason }, 'could not record event'));
+      queue = queue.then(() => write(ev)).catch((err: unknown) => logger.debug({ err, reason }, 'could not record event'));
     },
   };
 }

@@ -65,7 +65,7 @@ export class ContainerFs implements ContainerFiles {
   private readonly queued: (() => Promise<void>)[] = [];
   private ready: Promise<void> | undefined;
 
-  private constructor(readonly rootDir: string, mounts: FsMount[], private readonly prepareVolumes: () => Promise<void>, private readonly diskWork?: Set<Promise<unknown>>) {
+  private constructor(readonly rootDir: string, mounts: FsMount[], private readonly prepareVolumes: () => Promise<void>, private readonly diskWork: Set<Promise<unknown>>) {
     // longest mount path first, so /var/log/app wins over /var/log
     this.mounts = mounts.map((m) => ({ ...m, mountPath: posix.normalize(m.mountPath) })).sort((a, b) => b.mountPath.length - a.mountPath.length);
   }
@@ -74,16 +74,14 @@ export class ContainerFs implements ContainerFiles {
    * A container's file system that touches the disk only when first used (materialise()): starting a
    * container writes nothing, so a thousand pods nobody looks into cost no file system work.
    */
-  static lazy(rootDir: string, mounts: FsMount[], prepareVolumes: () => Promise<void> = async () => undefined, diskWork?: Set<Promise<unknown>>): ContainerFs {
+  static lazy(rootDir: string, mounts: FsMount[], prepareVolumes: () => Promise<void>, diskWork: Set<Promise<unknown>>): ContainerFs {
     return new ContainerFs(rootDir, mounts, prepareVolumes, diskWork);
   }
 
-  /** Disk work in flight is kept in diskWork (when given), so the runtime can wait for it before its directory goes. */
+  /** Disk work in flight is kept in diskWork, so the runtime can wait for it before its directory goes. */
   private tracked<T>(work: Promise<T>): Promise<T> {
-    if (!this.diskWork) return work;
-    const set = this.diskWork;
-    set.add(work);
-    const done = (): void => void set.delete(work);
+    this.diskWork.add(work);
+    const done = (): void => void this.diskWork.delete(work);
     work.then(done, done);
     return work;
   }

@@ -44,18 +44,16 @@ interface Where {
   struct: string;
 }
 
-/** Path with indices and map keys, for unknown fields: `spec.containers[0].bogus`. */
-function indexedPath(at: Where | undefined): string {
+/**
+ * The path to a value: with indices and map keys for unknown fields (`spec.containers[0].bogus`), or
+ * with struct fields only, as Go's type errors give it (`spec.containers.ports`).
+ */
+function pathOf(at: Where | undefined, fieldsOnly: boolean): string {
   if (!at?.parent) return '';
-  const parent = indexedPath(at.parent);
-  return at.index !== undefined ? fieldPath.index(parent, at.index) : fieldPath.key(parent, at.field ?? at.key ?? '');
-}
-
-/** Path of JSON field names only, for Go's type errors. */
-function goPath(at: Where | undefined): string {
-  if (!at?.parent) return '';
-  const parent = goPath(at.parent);
-  return at.field !== undefined ? fieldPath.key(parent, at.field) : parent;
+  const parent = pathOf(at.parent, fieldsOnly);
+  if (at.field !== undefined) return fieldPath.key(parent, at.field);
+  if (fieldsOnly) return parent;
+  return at.index !== undefined ? fieldPath.index(parent, at.index) : fieldPath.key(parent, at.key ?? '');
 }
 
 class DecodeWalk {
@@ -85,7 +83,7 @@ class DecodeWalk {
         if (property && value[key] === null) delete value[key];
         else if (property) this.value(property, value[key], { parent: at, field: key, struct });
         else {
-          this.unknown.push(indexedPath({ parent: at, field: key, struct }));
+          this.unknown.push(pathOf({ parent: at, field: key, struct }, false));
           delete value[key];
         }
       }
@@ -125,7 +123,7 @@ class DecodeWalk {
   private typeFits(wrapper: SchemaObject | undefined, schema: SchemaObject, refName: string | undefined, value: unknown, at: Where): boolean {
     const problem = mismatch(schema, refName, value);
     if (problem === undefined) return true;
-    this.typeError ??= problem.startsWith('json: ') ? `${problem} into Go struct field ${at.struct}.${goPath(at)} of type ${this.goType(wrapper)}` : problem;
+    this.typeError ??= problem.startsWith('json: ') ? `${problem} into Go struct field ${at.struct}.${pathOf(at, true)} of type ${this.goType(wrapper)}` : problem;
     return false;
   }
 

@@ -66,14 +66,12 @@ export class FieldSet {
   union(other: FieldSet): FieldSet {
     if (other.isEmpty() || other === this) return this;
     if (this.isEmpty()) return other;
-    const s = new FieldSet();
-    for (const m of this.members) s.members.add(m);
+    const s = this.copy();
     for (const m of other.members) s.members.add(m);
-    for (const [pe, c] of this.children) {
-      const o = other.children.get(pe);
-      s.children.set(pe, o ? c.union(o) : c);
+    for (const [pe, o] of other.children) {
+      const c = this.children.get(pe);
+      s.children.set(pe, c ? c.union(o) : o);
     }
-    for (const [pe, o] of other.children) if (!this.children.has(pe)) s.children.set(pe, o);
     return s;
   }
   difference(other: FieldSet): FieldSet {

@@ -157,12 +157,11 @@ function trackCreate({ next, manager, apiVersion, now, meta, subresource, resetF
     members.push(`${JSON.stringify(fieldElement(key))}:${node}`);
   }
   const deeper = resetFields.filter((p) => p.length > 1).map((p) => p.map(fieldElement));
-  let fields = internedFieldsV1(`{${members.join(',')}}`);
-  if (deeper.length) fields = encodeFieldsV1(decodeFieldsV1(fields)!.withoutSubtrees(deeper));
-  if (Object.keys(fields).length === 0) return setManagedFields(next, new Map());
-  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: fields };
+  // decoded once per distinct FieldsV1 (the cache), and encoded back to the same interned object
+  const fields = decodeCached(internedFieldsV1(`{${members.join(',')}}`))!.withoutSubtrees(deeper);
+  const entry: ManagerEntry = { manager, operation: 'Update', apiVersion, time: now, fields };
   if (subresource) entry.subresource = subresource;
-  return withMetadata(next, (m) => void (m.managedFields = [entry] as unknown as JsonValue));
+  return setManagedFields(next, new Map([[managerId(entry), entry]]));
 }
 
 /**
