@@ -47,6 +47,12 @@ describe('bin/kubemock.js on the bundled CLI', { timeout: 180_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('leaves the bundle ASCII, which bin/kubemock.js reads as latin1', async () => {
+    const bytes = await readFile(join(import.meta.dirname, '..', 'dist', 'cli', 'main.cjs'));
+    const offset = bytes.findIndex((b) => b > 0x7f);
+    assert.equal(offset, -1, `a non-ASCII byte at offset ${offset}`);
+  });
+
   it('serves discovery and the OpenAPI documents kubectl reads', async () => {
     assert.match(await kubectlOk(k, ['api-resources']), /statefulsets\s+sts\s+apps\/v1\s+true\s+StatefulSet/);
     const v3 = JSON.parse(await kubectlOk(k, ['get', '--raw', '/openapi/v3'])) as { paths: Record<string, unknown> };
