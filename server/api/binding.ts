@@ -6,7 +6,7 @@ import type { PodBinder } from '../nodes/binding.js';
 import { BindingError } from '../nodes/binding.js';
 import { parseObjectBody, readBody } from './body.js';
 import type { ResourceTarget } from './paths.js';
-import type { SubresourceHandler } from './rest.js';
+import type { SubresourceHandler } from './server.js';
 
 /** POST pods/<name>/binding: what a scheduler calls to place a pod on a node. */
 export function bindingHandler(binder: PodBinder): SubresourceHandler {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Clock } from '../meta/clock.js';
-import { notAcceptable, notFound, type StatusError } from '../meta/errors.js';
+import { notAcceptable, notFound } from '../meta/errors.js';
 import { readOpenapiFile } from '../schema/openapi-files.js';
 import { parseAccept } from './negotiate.js';
 import { encodeOpenApiV2Proto, negotiateOpenApiV2, openApiV2ProtoContentType } from './openapi-v2-proto.js';
+import { writeStatus } from './rest.js';
 
 export interface OpenApiRouterOptions {
   clock: Clock;
@@ -24,10 +25,6 @@ const jsonTypes = new Set(['application/json', 'application/*', '*/*']);
 function acceptsJson(header: string | undefined): boolean {
   const ranges = parseAccept(header);
   return ranges.length === 0 || ranges.some((r) => jsonTypes.has(r.type) && r.params.q !== '0');
-}
-
-function sendStatus(res: Response, err: StatusError): void {
-  res.status(err.code).type('application/json').send(JSON.stringify(err.status));
 }
 
 /**
@@ -78,14 +75,14 @@ export function createOpenApiRouter(opts: OpenApiRouterOptions): Router {
   const router = Router();
   router.get('/openapi/v3', (req, res) => {
     const index = load('v3/index.json');
-    if (!index) return void sendStatus(res, notFound({ group: '', resource: 'openapi' }, 'v3'));
+    if (!index) return void writeStatus(res, notFound({ group: '', resource: 'openapi' }, 'v3'));
     send(req, res, index);
   });
   router.get('/openapi/v3/*path', (req, res) => {
     const docPath = req.path.slice('/openapi/v3/'.length).replace(/\/$/, '');
     const doc = knownPaths().has(docPath) ? load(`v3/${docPath}.json`) : undefined;
-    if (!doc) return void sendStatus(res, notFound({ group: '', resource: 'openapi' }, docPath));
-    if (!acceptsJson(req.get('accept'))) return void sendStatus(res, notAcceptable(['application/json']));
+    if (!doc) return void writeStatus(res, notFound({ group: '', resource: 'openapi' }, docPath));
+    if (!acceptsJson(req.get('accept'))) return void writeStatus(res, notAcceptable(['application/json']));
     const hash = typeof req.query.hash === 'string' ? req.query.hash : undefined;
     if (hash !== undefined && hash !== '') {
       if (hash !== doc.hash) return void res.redirect(301, `/openapi/v3/${docPath}?hash=${doc.hash}`);
@@ -96,9 +93,9 @@ export function createOpenApiRouter(opts: OpenApiRouterOptions): Router {
   });
   router.get('/openapi/v2', (req, res) => {
     const form = negotiateOpenApiV2(req.get('accept'));
-    if (!form) return void sendStatus(res, notAcceptable(['application/json', openApiV2ProtoContentType]));
+    if (!form) return void writeStatus(res, notAcceptable(['application/json', openApiV2ProtoContentType]));
     const doc = load('v2/swagger.json');
-    if (!doc) return void sendStatus(res, notFound({ group: '', resource: 'openapi' }, 'v2'));
+    if (!doc) return void writeStatus(res, notFound({ group: '', resource: 'openapi' }, 'v2'));
     if (form === 'json') return void send(req, res, doc);
     v2Proto ??= Buffer.from(encodeOpenApiV2Proto(JSON.parse(doc.body.toString('utf8'))));
     send(req, res, doc, v2Proto, openApiV2ProtoContentType);

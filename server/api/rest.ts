@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
@@ -14,13 +14,9 @@ import { listJson, objectBytes } from './serialize.js';
 import { parseIncludeObject, tableJson } from './table-output.js';
 import { streamWatch } from './watch-stream.js';
 
-/** A handler for a subresource the api layer does not implement itself (pods/log, exec, ...). */
-export type SubresourceHandler = (req: Request, res: Response, target: ResourceTarget) => Promise<void> | void;
-
 export interface RestDeps {
   registry: Registry;
   clock: Clock;
-  subresources: Record<string, SubresourceHandler>;
   /** Finds duplicate keys in a JSON body, for fieldValidation (from the schema layer). */
   findDuplicateFields?: (json: string) => string[];
   bookmarkIntervalMs: number;
@@ -28,12 +24,34 @@ export interface RestDeps {
   defaultWatchTimeoutSeconds: number;
 }
 
+/**
+ * What a handler needs of a request beyond its body: the query (first value of each parameter, as
+ * kube reads all but dryRun), every dryRun value, and the Warning headers gathered on the way.
+ */
+interface Call {
+  q: Query;
+  dryRun: string[];
+  warnings: string[];
+}
+
 type Query = Record<string, string | undefined>;
 
-function queryOf(req: Request): Query {
-  const out: Query = {};
-  for (const [k, v] of Object.entries(req.query)) out[k] = Array.isArray(v) ? String(v[0]) : typeof v === 'string' ? v : undefined;
-  return out;
+/** The query as express's "simple" parser (node:querystring) reads it. */
+function callOf(req: IncomingMessage, warnings: string[]): Call {
+  const url = req.url ?? '';
+  const at = url.indexOf('?');
+  const q: Query = {};
+  let dryRun: string[] = [];
+  if (at < 0) return { q, dryRun, warnings };
+  for (const [k, v] of Object.entries(parseQueryString(url.slice(at + 1)))) {
+    q[k] = Array.isArray(v) ? v[0] : v;
+    if (k === 'dryRun') dryRun = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  }
+  return { q, dryRun, warnings };
+}
+
+function header(req: IncomingMessage, name: 'accept' | 'content-type' | 'user-agent'): string | undefined {
+  return req.headers[name];
 }
 
 function bool(v: string | undefined): boolean {
@@ -47,9 +65,7 @@ function int(q: Query, name: string): number | undefined {
   return Number(v);
 }
 
-function requestContext(req: Request, q: Query, warnings: string[]): RequestContext {
-  const dryRun = req.query.dryRun;
-  const values = dryRun === undefined ? [] : (Array.isArray(dryRun) ? dryRun : [dryRun]).map(String);
+function requestContext(req: IncomingMessage, { q, dryRun: values, warnings }: Call): RequestContext {
   for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}: Unsupported value: "${v}": supported values: "All"`);
   const fv = q.fieldValidation;
   if (fv !== undefined && fv !== '' && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
@@ -59,7 +75,7 @@ function requestContext(req: Request, q: Query, warnings: string[]): RequestCont
   if (manager !== undefined && manager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
   return {
     dryRun: values.length > 0,
-    fieldManager: manager || managerFromUserAgent(req.get('user-agent')),
+    fieldManager: manager || managerFromUserAgent(header(req, 'user-agent')),
     fieldValidation: (fv || 'Warn') as FieldValidation,
     warnings,
   };
@@ -81,9 +97,22 @@ export function writeJson(res: ServerResponse, code: number, body: string | Buff
   res.end(body);
 }
 
-function sendJson(res: Response, code: number, body: string | Buffer, warnings: string[] = []): void {
-  for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
+/** A Status as the body of an error answer; after the headers have gone, only the end is left to send. */
+export function writeStatus(res: ServerResponse, err: StatusError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  writeJson(res, err.code, JSON.stringify(err.status));
+}
+
+function sendJson(res: ServerResponse, code: number, body: string | Buffer, warnings: string[]): void {
+  appendWarnings(res, warnings);
   writeJson(res, code, body);
+}
+
+function appendWarnings(res: ServerResponse, warnings: string[]): void {
+  for (const w of warnings) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
 }
 
 function listOptions(q: Query): ListOptions {
@@ -97,62 +126,70 @@ function listOptions(q: Query): ListOptions {
   };
 }
 
-export async function handleResource(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
+/** The subresources rest.ts answers itself; others (pods/exec, pods/log, ...) have a SubresourceHandler. */
+export function isBuiltInSubresource(target: ResourceTarget): boolean {
+  const { subresource } = target;
+  return subresource === undefined || subresource === 'status' || subresource === 'scale' || (subresource === 'finalize' && !!target.ref.info.finalizeSubresource);
+}
+
+/**
+ * One request for a resource or a built-in subresource, on Node's own request and response: express
+ * adds nothing these need and cost more than a create (docs/performance.md).
+ */
+export async function handleResource(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps): Promise<void> {
   const { ref, name, subresource } = target;
-  const ns = ref.info.namespaced ? target.namespace : '';
-  if (subresource === 'finalize' && ref.info.finalizeSubresource && name && req.method === 'PUT') {
-    return update(req, res, target, deps, warnings);
-  }
-  if (subresource && subresource !== 'status' && subresource !== 'scale') {
-    const handler = deps.subresources[`${ref.info.resource}/${subresource}`];
-    if (!handler || !name) throw notFound(gr(ref), name ?? '');
-    return handler(req, res, target);
+  const deprecation = ref.info.versions.find((v) => v.name === ref.version)?.deprecationWarning;
+  const call = callOf(req, deprecation ? [deprecation] : []);
+  if (subresource === 'finalize') {
+    if (!name || req.method !== 'PUT' || !ref.info.finalizeSubresource) throw notFound(gr(ref), name ?? '');
+    return update(req, res, target, deps, call);
   }
   if (subresource === 'scale' && !ref.info.scale) throw notFound(gr(ref), name ?? '');
   if (subresource === 'status' && !ref.info.statusSubresource) throw notFound(gr(ref), name ?? '');
+  if (subresource && !isBuiltInSubresource(target)) throw notFound(gr(ref), name ?? '');
   switch (req.method) {
     case 'GET':
-      return name ? getOne(req, res, target, deps, warnings) : getCollection(req, res, target, deps, warnings);
+      return name ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);
     case 'POST':
       if (name) throw methodNotAllowed();
-      return create(req, res, target, deps, warnings);
+      return create(req, res, target, deps, call);
     case 'PUT':
       if (!name) throw methodNotAllowed();
-      return update(req, res, target, deps, warnings);
+      return update(req, res, target, deps, call);
     case 'PATCH':
       if (!name) throw methodNotAllowed();
-      return patch(req, res, target, deps, warnings);
+      return patch(req, res, target, deps, call);
     case 'DELETE':
       if (subresource) throw methodNotAllowed();
-      return name ? deleteOne(req, res, target, deps, warnings) : deleteCollection(req, res, target, deps, warnings, ns);
+      return name ? deleteOne(req, res, target, deps, call) : deleteCollection(req, res, target, deps, call);
     default:
       throw methodNotAllowed();
   }
 }
 
-async function getOne(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
+async function getOne(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const { registry } = deps;
   const { ref } = target;
+  const { warnings } = call;
   if (target.subresource === 'scale') {
     return sendJson(res, 200, JSON.stringify(await getScale(registry, ref, target.namespace, target.name!)), warnings);
   }
   const obj = await registry.get(ref, target.namespace, target.name!);
-  const rep = negotiate(req.get('accept'));
+  const rep = negotiate(header(req, 'accept'));
   if (rep.kind === 'table') {
-    const table = tableJson(registry, ref, [obj], { version: rep.version, include: parseIncludeObject(queryOf(req).includeObject), now: deps.clock.now(), listMeta: { resourceVersion: obj.metadata.resourceVersion } });
+    const table = tableJson(registry, ref, [obj], { version: rep.version, include: parseIncludeObject(call.q.includeObject), now: deps.clock.now(), listMeta: { resourceVersion: obj.metadata.resourceVersion } });
     return sendJson(res, 200, table, warnings);
   }
   sendJson(res, 200, objectBytes(registry, ref, obj), warnings);
 }
 
-async function getCollection(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
+async function getCollection(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, { q, warnings }: Call): Promise<void> {
   const { registry } = deps;
   const { ref } = target;
-  const q = queryOf(req);
   const ns = ref.info.namespaced && target.namespaced ? target.namespace : undefined;
-  const rep = negotiate(req.get('accept'));
+  const rep = negotiate(header(req, 'accept'));
   if (bool(q.watch) || target.watchPath) {
-    for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
+    appendWarnings(res, warnings);
     const timeoutSeconds = int(q, 'timeoutSeconds') ?? deps.defaultWatchTimeoutSeconds;
     return streamWatch(registry, deps.clock, ref, ns, res, {
       labelSelector: q.labelSelector,
@@ -184,23 +221,22 @@ async function bodyDuplicates(deps: RestDeps, raw: Buffer, contentType: string |
   return deps.findDuplicateFields(raw.toString('utf8'));
 }
 
-async function create(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
-  const q = queryOf(req);
-  const rc = requestContext(req, q, warnings);
+async function create(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
+  const rc = requestContext(req, call);
   const raw = await readBody(req);
-  const body = parseObjectBody(raw, req.get('content-type'));
-  rc.duplicateFields = await bodyDuplicates(deps, raw, req.get('content-type'));
+  const body = parseObjectBody(raw, header(req, 'content-type'));
+  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'));
   const created = await deps.registry.create(target.ref, target.namespace, body, rc);
-  sendJson(res, 201, objectBytes(deps.registry, target.ref, created), warnings);
+  sendJson(res, 201, objectBytes(deps.registry, target.ref, created), call.warnings);
 }
 
-async function update(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
+async function update(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const { registry } = deps;
-  const q = queryOf(req);
-  const rc = requestContext(req, q, warnings);
+  const { warnings } = call;
+  const rc = requestContext(req, call);
   const raw = await readBody(req);
-  const body = parseObjectBody(raw, req.get('content-type'));
-  rc.duplicateFields = await bodyDuplicates(deps, raw, req.get('content-type'));
+  const body = parseObjectBody(raw, header(req, 'content-type'));
+  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'));
   if (target.subresource === 'scale') {
     return sendJson(res, 200, JSON.stringify(await updateScale(registry, target.ref, target.namespace, target.name!, body, rc)), warnings);
   }
@@ -209,19 +245,19 @@ async function update(req: Request, res: Response, target: ResourceTarget, deps:
   sendJson(res, 200, objectBytes(registry, target.ref, updated), warnings);
 }
 
-async function patch(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
+async function patch(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const { registry } = deps;
-  const q = queryOf(req);
-  const rc = { ...requestContext(req, q, warnings), force: bool(q.force) };
+  const { q, warnings } = call;
+  const rc = { ...requestContext(req, call), force: bool(q.force) };
   const raw = await readBody(req);
-  const { patchType, body } = parsePatchBody(raw, req.get('content-type'));
+  const { patchType, body } = parsePatchBody(raw, header(req, 'content-type'));
   if (patchType === applyPatchType && !q.fieldManager) {
     throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   }
   if (patchType !== applyPatchType && q.force !== undefined) {
     throw badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
   }
-  rc.duplicateFields = await bodyDuplicates(deps, raw, req.get('content-type'));
+  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'));
   if (target.subresource === 'scale') {
     const current = await getScale(registry, target.ref, target.namespace, target.name!);
     const patcher = registry.patchWith;
@@ -262,15 +298,15 @@ function deleteOptions(q: Query, body: unknown): DeleteOptions {
   return o;
 }
 
-async function readDeleteBody(req: Request): Promise<unknown> {
+async function readDeleteBody(req: IncomingMessage): Promise<unknown> {
   const raw = await readBody(req);
-  return raw.length ? parseDeleteBody(raw, req.get('content-type')) : undefined;
+  return raw.length ? parseDeleteBody(raw, header(req, 'content-type')) : undefined;
 }
 
-async function deleteOne(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[]): Promise<void> {
+async function deleteOne(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const { registry } = deps;
-  const q = queryOf(req);
-  const rc = requestContext(req, q, warnings);
+  const { q, warnings } = call;
+  const rc = requestContext(req, call);
   const options = deleteOptions(q, await readDeleteBody(req));
   const { object, removed } = await registry.delete(target.ref, target.namespace, target.name!, options, rc);
   const accepted = !removed && options.orphanDependents === false;
@@ -284,12 +320,13 @@ async function deleteOne(req: Request, res: Response, target: ResourceTarget, de
   sendJson(res, accepted ? 202 : 200, objectBytes(registry, target.ref, object), warnings);
 }
 
-async function deleteCollection(req: Request, res: Response, target: ResourceTarget, deps: RestDeps, warnings: string[], ns: string): Promise<void> {
-  const { registry, } = deps;
+async function deleteCollection(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
+  const { registry } = deps;
   const { ref } = target;
-  const q = queryOf(req);
-  const rc = requestContext(req, q, warnings);
+  const { q, warnings } = call;
+  const rc = requestContext(req, call);
   const options = deleteOptions(q, await readDeleteBody(req));
-  const deleted = await registry.deleteCollection(ref, ref.info.namespaced && target.namespaced ? ns : undefined, listOptions(q), options, rc);
+  const ns = ref.info.namespaced && target.namespaced ? target.namespace : undefined;
+  const deleted = await registry.deleteCollection(ref, ns, listOptions(q), options, rc);
   sendJson(res, 200, listJson(ref, deleted, { resourceVersion: String(registry.storage.currentResourceVersion()) }), warnings);
 }

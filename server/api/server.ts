@@ -1,15 +1,16 @@
+import type { RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, internalError, isStatusError, notFound, StatusError } from '../meta/errors.js';
-import type { Registry } from '../registry/generic.js';
+import { gr, type Registry } from '../registry/generic.js';
 import {
   aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, podStreamingSubresources,
   type ExtraSubresource,
 } from './discovery.js';
 import { negotiateDiscovery } from './negotiate.js';
-import { parseResourcePath } from './paths.js';
-import { handleResource, type SubresourceHandler } from './rest.js';
+import { parseResourcePath, type ResourceTarget } from './paths.js';
+import { handleResource, isBuiltInSubresource, writeStatus, type RestDeps } from './rest.js';
 import type { VersionInfo } from './version.js';
 
 export interface ApiServerOptions {
@@ -30,22 +31,67 @@ export interface ApiServerOptions {
   readiness?: () => boolean;
 }
 
+/** A handler for a subresource the api layer does not implement itself (pods/log, exec, ...). */
+export type SubresourceHandler = (req: Request, res: Response, target: ResourceTarget) => Promise<void> | void;
+
 const aggregatedTypes = {
   'aggregated-v2': 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
   'aggregated-v2beta1': 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
 } as const;
 
-export function sendStatus(res: Response, err: StatusError): void {
-  if (res.headersSent) {
-    res.end();
-    return;
+function restDeps(opts: ApiServerOptions): RestDeps {
+  return {
+    registry: opts.registry, clock: opts.clock, findDuplicateFields: opts.findDuplicateFields,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, defaultWatchTimeoutSeconds: opts.defaultWatchTimeoutSeconds ?? 1800,
+  };
+}
+
+/**
+ * An error thrown while answering, as a Status. Anything not a StatusError is the server's fault
+ * (500, logged), but for a path that does not decode and a client error raised by express itself.
+ */
+export function sendError(res: ServerResponse, err: unknown, logger: Logger, method: string | undefined, path: string): void {
+  if (isStatusError(err)) {
+    if (err.code >= 500) logger.error({ err, path }, 'request failed');
+    return writeStatus(res, err);
   }
-  res.status(err.code).type('application/json').send(JSON.stringify(err.status));
+  // a path segment that does not decode (`%ff`) names nothing, as kube-apiserver's router finds
+  if (err instanceof URIError) return writeStatus(res, notFound({ group: '', resource: '' }, path));
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return writeStatus(res, badRequest((err as Error).message));
+  logger.error({ err, path, method }, 'unexpected error');
+  writeStatus(res, internalError(err));
+}
+
+/**
+ * The server's request listener. Requests for resources and their built-in subresources (nearly all
+ * traffic) go straight to rest.ts: express's routing and the prototypes it swaps onto each request
+ * and response cost more than a create (docs/performance.md). Everything else (discovery, version,
+ * health, OpenAPI, admin endpoints, exec/log/attach/port-forward, binding) goes through express.
+ */
+export function createApiListener(opts: ApiServerOptions): RequestListener {
+  const app = createApiApp(opts);
+  const deps = restDeps(opts);
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const at = url.indexOf('?');
+    let target: ResourceTarget | undefined;
+    try {
+      const parsed = parseResourcePath(opts.registry, at < 0 ? url : url.slice(0, at));
+      if (parsed.type === 'resource' && isBuiltInSubresource(parsed.target)) target = parsed.target;
+    } catch {
+      // a path that does not decode: express answers it
+    }
+    if (!target) return void app(req, res);
+    handleResource(req, res, target, deps).catch((err: unknown) => sendError(res, err, opts.logger, req.method, at < 0 ? url : url.slice(0, at)));
+  };
 }
 
 /** The HTTP face of the registry: discovery, version, health, and every resource path. */
 export function createApiApp(opts: ApiServerOptions): express.Express {
   const { registry, logger } = opts;
+  const deps = restDeps(opts);
+  const subresources = opts.subresources ?? {};
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -53,12 +99,10 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   const extras: ExtraSubresource[] = Object.keys(opts.subresources ?? {}).length ? podStreamingSubresources.filter((e) => opts.subresources?.[`${e.resource}/${e.subresource}`]) : [];
   const groups = groupsOf(registry.resources);
 
-  const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
-  const defaultWatchTimeoutSeconds = opts.defaultWatchTimeoutSeconds ?? 1800;
   // First, so resource requests (nearly all traffic) skip matching every route below.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const parsed = parseResourcePath(registry, req.path);
-    const fail = (code: number, path: string): void => sendStatus(res, new StatusError({ code, reason: 'NotFound', message: 'the server could not find the requested resource', details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] } }));
+    const fail = (code: number, path: string): void => writeStatus(res, new StatusError({ code, reason: 'NotFound', message: 'the server could not find the requested resource', details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] } }));
     switch (parsed.type) {
       case 'notFound':
         if (req.path.startsWith('/api/') || req.path.startsWith('/apis/')) return fail(404, req.path);
@@ -75,13 +119,11 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
         return void res.json(apiResourceList(parsed.group, parsed.version, v.resources, extras));
       }
       case 'resource': {
-        const warnings: string[] = [];
-        const deprecation = parsed.target.ref.info.versions.find((v) => v.name === parsed.target.ref.version)?.deprecationWarning;
-        if (deprecation) warnings.push(deprecation);
-        handleResource(req, res, parsed.target, {
-          registry, clock: opts.clock, subresources: opts.subresources ?? {}, findDuplicateFields: opts.findDuplicateFields,
-          bookmarkIntervalMs, defaultWatchTimeoutSeconds,
-        }, warnings).catch(next);
+        const { target } = parsed;
+        if (isBuiltInSubresource(target)) return void handleResource(req, res, target, deps).catch(next);
+        const handler = subresources[`${target.ref.info.resource}/${target.subresource}`];
+        if (!handler || !target.name) return next(notFound(gr(target.ref), target.name ?? ''));
+        Promise.resolve(handler(req, res, target)).catch(next);
         return;
       }
     }
@@ -111,19 +153,8 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   });
 
   app.use((req: Request, res: Response) => {
-    sendStatus(res, notFound({ group: '', resource: '' }, req.path));
+    writeStatus(res, notFound({ group: '', resource: '' }, req.path));
   });
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (isStatusError(err)) {
-      if (err.code >= 500) logger.error({ err, path: req.path }, 'request failed');
-      return sendStatus(res, err);
-    }
-    // a path segment that does not decode (`%ff`) names nothing, as kube-apiserver's router finds
-    if (err instanceof URIError) return sendStatus(res, notFound({ group: '', resource: '' }, req.path));
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) return sendStatus(res, badRequest((err as Error).message));
-    logger.error({ err, path: req.path, method: req.method }, 'unexpected error');
-    sendStatus(res, internalError(err));
-  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => sendError(res, err, logger, req.method, req.path));
   return app;
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Clock } from '../meta/clock.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry, RegistryWatchEvent, WatchOptions } from '../registry/generic.js';
@@ -40,11 +40,11 @@ function jsonEventLine(registry: Registry, ref: ResourceRef, type: string, o: Ku
  * Streams a watch as newline-delimited JSON events over a chunked response. Teardown hangs on
  * res 'close', because req 'close' fires in Node 20 once the body has been read.
  */
-export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, namespace: string | undefined, res: Response, opts: WatchStreamOptions): void {
+export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, namespace: string | undefined, res: ServerResponse, opts: WatchStreamOptions): void {
   let lastRv = String(registry.storage.currentResourceVersion());
   let firstTableEvent = true;
   let closed = false;
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Cache-Control', 'no-cache, private');
 

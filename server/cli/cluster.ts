@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createOpenApiRouter } from '../api/openapi.js';
 import { bindingHandler } from '../api/binding.js';
-import { createApiApp } from '../api/server.js';
+import { createApiListener } from '../api/server.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { createAdminRouter } from '../nodes/admin-router.js';
 import { versionInfo } from '../api/version.js';
@@ -27,7 +27,6 @@ import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import type { EtcdStorage } from '../store/etcd.js';
 import { protectServer, tokenAuthenticator } from '../api/auth.js';
-import { withFastGet } from '../api/fast-get.js';
 import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
@@ -205,14 +204,13 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   informers.start();
 
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
-  const app = createApiApp({
+  const listener = createApiListener({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }), findDuplicateFields,
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
     subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder) },
   });
   const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
     : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
-  const listener = withFastGet(app, registry);
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
   if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
   if (opts.token) protectServer(server, tokenAuthenticator(opts.token));

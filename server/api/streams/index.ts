@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { badRequest, methodNotAllowed } from '../../meta/errors.js';
 import type { ResourceTarget } from '../paths.js';
-import type { SubresourceHandler } from '../rest.js';
+import type { SubresourceHandler } from '../server.js';
 import { serveLogs } from './logs.js';
 import type { PodStreamDeps } from './pod-target.js';
 import { preparePortForward } from './portforward.js';
