@@ -80,7 +80,8 @@ export function parseJson(buf: Buffer): unknown {
 
 /** JSON.parse behind the depth check; a syntax error is returned, for callers that try YAML next. */
 function jsonOf(text: string): { value: unknown } | { error: string } {
-  if (nestingDepth(text) > maxNestingDepth) throw tooDeep('json');
+  // deeper than the limit takes more brackets than a shorter text holds
+  if (text.length > maxNestingDepth && nestingDepth(text) > maxNestingDepth) throw tooDeep('json');
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (e) {

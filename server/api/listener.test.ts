@@ -55,7 +55,7 @@ async function seededOptions(): Promise<ApiServerOptions> {
     metadata: { name: 'web' },
     spec: { serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
   });
-  return { registry, clock, logger: pino({ level: 'silent' }), version: versionInfo(32), findDuplicateFields };
+  return { registry, clock, logger: pino({ level: 'silent' }), version: versionInfo(32), findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }) };
 }
 
 const json = { 'content-type': 'application/json' };

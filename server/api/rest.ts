@@ -18,7 +18,7 @@ export interface RestDeps {
   registry: Registry;
   clock: Clock;
   /** Finds duplicate keys in a JSON body, for fieldValidation (from the schema layer). */
-  findDuplicateFields?: (json: string) => string[];
+  findDuplicateFields?: (json: string, parsed: unknown) => string[];
   bookmarkIntervalMs: number;
   /** Upper bound of a watch's life when the client gives no timeoutSeconds (kube's min-request-timeout). */
   defaultWatchTimeoutSeconds: number;
@@ -214,18 +214,19 @@ async function getCollection(req: IncomingMessage, res: ServerResponse, target: 
   sendJson(res, 200, listJson(ref, page.items, listMeta), warnings);
 }
 
-async function bodyDuplicates(deps: RestDeps, raw: Buffer, contentType: string | undefined): Promise<string[]> {
+/** Keys the JSON body repeats; `parsed` is what the body parser made of it. */
+async function bodyDuplicates(deps: RestDeps, raw: Buffer, contentType: string | undefined, parsed: unknown): Promise<string[]> {
   if (!deps.findDuplicateFields) return [];
   const type = (contentType ?? '').split(';')[0].trim();
   if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) return [];
-  return deps.findDuplicateFields(raw.toString('utf8'));
+  return deps.findDuplicateFields(raw.toString('utf8'), parsed);
 }
 
 async function create(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const rc = requestContext(req, call);
   const raw = await readBody(req);
   const body = parseObjectBody(raw, header(req, 'content-type'));
-  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'));
+  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   const created = await deps.registry.create(target.ref, target.namespace, body, rc);
   sendJson(res, 201, objectBytes(deps.registry, target.ref, created), call.warnings);
 }
@@ -236,7 +237,7 @@ async function update(req: IncomingMessage, res: ServerResponse, target: Resourc
   const rc = requestContext(req, call);
   const raw = await readBody(req);
   const body = parseObjectBody(raw, header(req, 'content-type'));
-  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'));
+  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   if (target.subresource === 'scale') {
     return sendJson(res, 200, JSON.stringify(await updateScale(registry, target.ref, target.namespace, target.name!, body, rc)), warnings);
   }
@@ -257,7 +258,7 @@ async function patch(req: IncomingMessage, res: ServerResponse, target: Resource
   if (patchType !== applyPatchType && q.force !== undefined) {
     throw badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
   }
-  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'));
+  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   if (target.subresource === 'scale') {
     const current = await getScale(registry, target.ref, target.namespace, target.name!);
     const patcher = registry.patchWith;

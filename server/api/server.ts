@@ -24,7 +24,7 @@ export interface ApiServerOptions {
   extraRouters?: Router[];
   /** Streaming and action subresources keyed "pods/exec", "pods/log", ... */
   subresources?: Record<string, SubresourceHandler>;
-  findDuplicateFields?: (json: string) => string[];
+  findDuplicateFields?: (json: string, parsed: unknown) => string[];
   bookmarkIntervalMs?: number;
   defaultWatchTimeoutSeconds?: number;
   /** Health checks beyond "the process answers" (e.g. the store is reachable). */

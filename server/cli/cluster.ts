@@ -205,7 +205,8 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
 
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
   const listener = createApiListener({
-    registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }), findDuplicateFields,
+    registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
+    findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
     subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder) },
   });

