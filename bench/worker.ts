@@ -3,7 +3,7 @@
  * in-process measurement, driven by messages from bench/run.ts over IPC.
  */
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,12 +78,25 @@ async function churnPods(a: { namespace: string; count: number; perSecond: numbe
   return { ms: epochMs() - start };
 }
 
-/** A node:http server answering every request with the same bytes: the ceiling for GET by name. */
-async function bareHttp(a: { body: string; contentType: string }): Promise<string> {
+/**
+ * A node:http server answering every request with the same bytes: the ceiling for GET by name. With
+ * `parseBody`, it first reads the request's body and JSON.parses it, and answers 201: the ceiling for
+ * a create, which cannot do less.
+ */
+async function bareHttp(a: { body: string; contentType: string; parseBody?: boolean }): Promise<string> {
   const body = Buffer.from(a.body);
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': a.contentType, 'Content-Length': body.length });
+  const answer = (res: ServerResponse, code: number): void => {
+    res.writeHead(code, { 'Content-Type': a.contentType, 'Content-Length': body.length });
     res.end(body);
+  };
+  const server = createServer((req, res) => {
+    if (!a.parseBody) return answer(res, 200);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      answer(res, 201);
+    });
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
