@@ -186,7 +186,7 @@ export function listItemElement(item: JsonValue, shape: ReturnType<typeof listSh
   if (shape.type === 'set') return `v:${JSON.stringify(item)}`;
   if (shape.type !== 'map' || !isJsonObject(item) || shape.keys.length === 0) return undefined;
   const key: JsonObject = {};
-  for (const name of [...shape.keys].sort()) {
+  for (const name of isSorted(shape.keys) ? shape.keys : [...shape.keys].sort()) {
     let v = getOwn(item, name);
     // The schemas default the "protocol" key of ports, so a port without it is still keyed.
     if (v === undefined && name === 'protocol') v = 'TCP';
@@ -309,16 +309,16 @@ export function addedFieldsV1Json(v: JsonValue, names: string[], meta: PatchMeta
   if (isJsonObject(v)) {
     const keys = Object.keys(v);
     if (keys.length === 0 || meta(names)?.mapType === 'atomic') return '{}';
-    if (keys.length > 1) keys.sort();
+    sortStrings(keys);
     let out = '{".":{}';
     for (const key of keys) {
       const child = v[key];
       if (child === null || typeof child !== 'object') {
-        out += `,${JSON.stringify(fieldElement(key))}:{}`;
+        out += `,${quotedField(key)}:{}`;
         continue;
       }
       names.push(key);
-      out += `,${JSON.stringify(fieldElement(key))}:${addedFieldsV1Json(child, names, meta)}`;
+      out += `,${quotedField(key)}:${addedFieldsV1Json(child, names, meta)}`;
       names.pop();
     }
     return `${out}}`;
@@ -338,6 +338,39 @@ export function addedFieldsV1Json(v: JsonValue, names: string[], meta: PatchMeta
   let out = '{".":{}';
   for (const pe of items.size > 1 ? [...items.keys()].sort(compareElements) : items.keys()) out += `,${JSON.stringify(pe)}:${items.get(pe)!}`;
   return `${out}}`;
+}
+
+/** `"f:name"` as JSON text; field names recur on every create, so each is quoted once (a bounded cache: label keys are anyone's). */
+function quotedField(name: string): string {
+  let q = quotedFields.get(name);
+  if (q === undefined) {
+    if (quotedFields.size >= 4096) quotedFields.clear();
+    q = JSON.stringify(fieldElement(name));
+    quotedFields.set(name, q);
+  }
+  return q;
+}
+
+const quotedFields = new Map<string, string>();
+
+/**
+ * Sorts in place as Array.prototype.sort() does (by UTF-16 code units). Insertion sort for the few
+ * keys of an object: V8's sort allocates a work array on every call, a fifth of a create's garbage.
+ */
+export function sortStrings(a: string[]): string[] {
+  if (a.length > 16) return a.sort();
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    for (; j >= 0 && a[j] > x; j--) a[j + 1] = a[j];
+    a[j + 1] = x;
+  }
+  return a;
+}
+
+function isSorted(a: readonly string[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i - 1] > a[i]) return false;
+  return true;
 }
 
 /** Two FieldsV1 trees of the same path as one (a list holding one key twice), keys in order. */

@@ -1,6 +1,6 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { isJsonObject, setOwn, type JsonObject, type JsonValue } from './json-value.js';
-import { addedFieldsV1Json, compareObjects, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath, type FieldsV1 } from './field-set.js';
+import { addedFieldsV1Json, compareObjects, sortStrings, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath, type FieldsV1 } from './field-set.js';
 import type { PatchMetaLookup } from './patch-meta.js';
 
 /**
@@ -143,7 +143,7 @@ function withoutResetFields(obj: JsonObject, resetFields: readonly (readonly str
 function trackCreate({ next, manager, apiVersion, now, meta, subresource, resetFields = [] }: TrackUpdateInput): JsonObject {
   const reset = new Set(resetFields.filter((p) => p.length === 1).map((p) => p[0]));
   const members: string[] = [];
-  for (const key of Object.keys(next).sort()) {
+  for (const key of sortStrings(Object.keys(next))) {
     if (key === 'apiVersion' || key === 'kind' || reset.has(key)) continue;
     let node: string;
     if (key !== 'metadata') node = addedFieldsV1Json(next[key], [key], meta);
