@@ -188,10 +188,17 @@ function integerMismatch(json: string, value: unknown, format: string | undefine
   return fits ? undefined : `json: cannot unmarshal number ${String(n)}`;
 }
 
-/** io.k8s.api.core.v1.PodSpec → PodSpec, the struct name Go's errors use. */
+/** io.k8s.api.core.v1.PodSpec → PodSpec, the struct name Go's errors use (every object of every write asks). */
 function structName(schemaName: string): string {
-  return schemaName.slice(schemaName.lastIndexOf('.') + 1);
+  let name = structNames.get(schemaName);
+  if (name === undefined) {
+    name = schemaName.slice(schemaName.lastIndexOf('.') + 1);
+    structNames.set(schemaName, name);
+  }
+  return name;
 }
+
+const structNames = new Map<string, string>();
 
 /** io.k8s.api.core.v1.PodSpec → v1.PodSpec, as Go prints a type from another package. */
 function goName(schemaName: string): string {

@@ -80,9 +80,16 @@ export class SchemaIndex {
 
   /** Name of the component a (possibly wrapped) reference points at. */
   refName(schema: SchemaObject | undefined): string | undefined {
-    const ref = schema?.$ref ?? (schema?.allOf?.length === 1 ? schema.allOf[0].$ref : undefined);
-    return ref?.startsWith(refPrefix) ? ref.slice(refPrefix.length) : undefined;
+    if (!schema) return undefined;
+    // asked for every value of every write, like resolve(): sliced once per wrapper
+    if (this.refNames.has(schema)) return this.refNames.get(schema);
+    const ref = schema.$ref ?? (schema.allOf?.length === 1 ? schema.allOf[0].$ref : undefined);
+    const name = ref?.startsWith(refPrefix) ? ref.slice(refPrefix.length) : undefined;
+    this.refNames.set(schema, name);
+    return name;
   }
+
+  private readonly refNames = new WeakMap<SchemaObject, string | undefined>();
 }
 
 let loaded: SchemaIndex | undefined;

@@ -139,14 +139,35 @@ export function fallbackPatchMeta(kind: string): PatchMetaLookup {
   // asked for on every write: the table and its lookup are built once per kind
   let lookup = fallbackLookups.get(kind);
   if (!lookup) {
-    const table: Table = { ...prefixed('metadata', objectMeta), ...(kindTables[kind] ?? {}) };
+    const root = trieOf({ ...prefixed('metadata', objectMeta), ...(kindTables[kind] ?? {}) });
+    // a walk down the trie, not a joined key: every object and list of every write is looked up
     lookup = (path) => {
-      const key = path.join('.');
-      return Object.hasOwn(table, key) ? table[key] : undefined;
+      let node: TrieNode | undefined = root;
+      for (let i = 0; node && i < path.length; i++) node = node.children.get(path[i]);
+      return node?.meta;
     };
     fallbackLookups.set(kind, lookup);
   }
   return lookup;
+}
+
+interface TrieNode {
+  meta?: PatchMeta;
+  children: Map<string, TrieNode>;
+}
+
+function trieOf(table: Table): TrieNode {
+  const root: TrieNode = { children: new Map() };
+  for (const [key, meta] of Object.entries(table)) {
+    let node = root;
+    for (const name of key.split('.')) {
+      let child = node.children.get(name);
+      if (!child) node.children.set(name, (child = { children: new Map() }));
+      node = child;
+    }
+    node.meta = meta;
+  }
+  return root;
 }
 
 const fallbackLookups = new Map<string, PatchMetaLookup>();
