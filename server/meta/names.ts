@@ -40,15 +40,25 @@ export function randomSuffix(length = 5): string {
   return s;
 }
 
+/** `bytes` random bytes as hex, from the same pool (a container ID takes 32). */
+export function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) refill();
+  const hex = pool.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return hex;
+}
+
 // One randomBytes call per 4 KiB: a call per name cost more than the rest of naming a pod.
 let pool = Buffer.alloc(0);
 let poolAt = 0;
 function randomByte(): number {
-  if (poolAt >= pool.length) {
-    pool = randomBytes(4096);
-    poolAt = 0;
-  }
+  if (poolAt >= pool.length) refill();
   return pool[poolAt++];
+}
+
+function refill(): void {
+  pool = randomBytes(4096);
+  poolAt = 0;
 }
 
 export function objectKey(namespace: string | undefined, name: string): string {

@@ -1,11 +1,11 @@
 import type { Container, ContainerStateTerminated, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { randomBytes } from 'node:crypto';
 import { core } from '../controllers/client.js';
 import type { Controller, ControllerDeps } from '../controllers/deps.js';
 import { eventRecorder, type EventRecorder } from '../controllers/events.js';
 import { WorkQueue, type Result } from '../controllers/runtime.js';
 import { rfc3339 } from '../meta/clock.js';
 import { isNotFound } from '../meta/errors.js';
+import { randomHex } from '../meta/names.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { NodePool, SimulatedNode } from './node-pool.js';
 import { buildPodStatus, normalizeImage, sameJson, type ContainerView } from './pod-status.js';
@@ -71,7 +71,7 @@ export interface KubeletControl {
 export type KubeletController = Controller & { control: KubeletControl };
 
 function newContainerID(): string {
-  return `containerd://${randomBytes(32).toString('hex')}`;
+  return `containerd://${randomHex(32)}`;
 }
 
 function containerKey(pod: { namespace: string; name: string; uid: string }): string {

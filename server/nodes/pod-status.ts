@@ -20,10 +20,19 @@ export function normalizeImage(image: string): string {
 }
 
 export function imageID(image: string): string {
-  const normalized = normalizeImage(image);
-  const repo = normalized.includes('@') ? normalized.slice(0, normalized.indexOf('@')) : normalized.replace(/:[^:/]+$/, '');
-  return `${repo}@sha256:${createHash('sha256').update(normalized).digest('hex')}`;
+  let id = imageIDs.get(image);
+  if (id === undefined) {
+    const normalized = normalizeImage(image);
+    const repo = normalized.includes('@') ? normalized.slice(0, normalized.indexOf('@')) : normalized.replace(/:[^:/]+$/, '');
+    id = `${repo}@sha256:${createHash('sha256').update(normalized).digest('hex')}`;
+    // every status write of every running container asks; a cluster runs a handful of images
+    if (imageIDs.size >= 1024) imageIDs.clear();
+    imageIDs.set(image, id);
+  }
+  return id;
 }
+
+const imageIDs = new Map<string, string>();
 
 /** What the kubelet knows about one container (a run or the gap between runs). */
 export interface ContainerView {
