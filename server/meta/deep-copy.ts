@@ -11,7 +11,9 @@ function copy(v: unknown): unknown {
   if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : copy(x)));
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) {
+    // for-in, not Object.keys: every write copies a few hundred objects, and each keys array is garbage
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
       const x = (v as Record<string, unknown>)[k];
       if (x === undefined) continue;
       // "__proto__" is Object.prototype's only accessor: every other key assigned plainly is an own property

@@ -69,19 +69,25 @@ class DecodeWalk {
     if (!this.typeFits(wrapper, schema, refName, value, at)) return;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        if (value[i] === null) value[i] = this.zero(schema.items);
-        else this.value(schema.items, value[i], { parent: at, index: i, struct: at.struct });
+        const item: unknown = value[i];
+        if (item === null) value[i] = this.zero(schema.items);
+        else if (typeof item !== 'object') this.leaf(schema.items, item, at, 'index', i, at.struct);
+        else this.value(schema.items, item, { parent: at, index: i, struct: at.struct });
       }
       return;
     }
     if (!isPlainObject(value)) return;
+    // for-in, not Object.keys, and no Where for a scalar that fits: every value of every write passes here
     if (schema.properties) {
       const struct = refName ? structName(refName) : at.struct;
-      for (const key of Object.keys(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         const property = schema.properties[key];
+        const child = value[key];
         // null leaves a Go field at its zero value: the same as not sending it
-        if (property && value[key] === null) delete value[key];
-        else if (property) this.value(property, value[key], { parent: at, field: key, struct });
+        if (property && child === null) delete value[key];
+        else if (property && typeof child !== 'object') this.leaf(property, child, at, 'field', key, struct);
+        else if (property) this.value(property, child, { parent: at, field: key, struct });
         else {
           this.unknown.push(pathOf({ parent: at, field: key, struct }, false));
           delete value[key];
@@ -89,11 +95,24 @@ class DecodeWalk {
       }
     } else if (typeof schema.additionalProperties === 'object') {
       const values = schema.additionalProperties;
-      for (const key of Object.keys(value)) {
-        if (value[key] === null) value[key] = this.zero(values);
-        else this.value(values, value[key], { parent: at, key, struct: at.struct });
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const child = value[key];
+        if (child === null) value[key] = this.zero(values);
+        else if (typeof child !== 'object') this.leaf(values, child, at, 'key', key, at.struct);
+        else this.value(values, child, { parent: at, key, struct: at.struct });
       }
     }
+  }
+
+  /** A string, number or boolean: checked against its schema, its place spelled out only if it does not fit. */
+  private leaf(wrapper: SchemaObject | undefined, value: unknown, parent: Where, step: 'field' | 'key' | 'index', name: string | number, struct: string): void {
+    if (value === undefined) return;
+    const schema = this.index.resolve(wrapper);
+    if (!schema || schema['x-kubernetes-preserve-unknown-fields']) return;
+    if (mismatch(schema, this.index.refName(wrapper), value) === undefined) return;
+    const at: Where = step === 'index' ? { parent, index: name as number, struct } : step === 'key' ? { parent, key: String(name), struct } : { parent, field: String(name), struct };
+    this.value(wrapper, value, at);
   }
 
   /** What Go stores for a null list element or map value: the zero value of its type. */
