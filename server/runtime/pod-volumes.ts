@@ -75,7 +75,7 @@ async function materialise(v: DeepReadonly<Volume>, pod: DeepReadonly<Pod>, podI
 
 export interface PodVolumes {
   sources: Map<string, VolumeSource>;
-  /** Creates the directories and writes the files; the container file system calls it on first use. */
+  /** Creates the directories and writes the files, once; each container's file system calls it on first use. */
   create(): Promise<void>;
 }
 
@@ -106,7 +106,11 @@ export function podVolumes(pod: DeepReadonly<Pod>, podIP: string, volumePaths: R
       sources.set(v.name, { hostPath: own, alwaysReadOnly: false });
     }
   }
-  return { sources, create: async () => { for (const step of steps) await step(); } };
+  let created: Promise<void> | undefined;
+  const create = async (): Promise<void> => {
+    for (const step of steps) await step();
+  };
+  return { sources, create: () => (created ??= create()) };
 }
 
 /** The container's mounts onto those directories (subPath honoured; a writable subPath is created with the file system). */

@@ -24,7 +24,7 @@ import { ContainerFs } from './container-fs.js';
 import { ContainerLog } from './container-log.js';
 import { informerLookup, noObjects, type ObjectLookup } from './pod-objects.js';
 import { PodNetwork, type BindOptions } from './pod-network.js';
-import { containerMounts, podVolumes } from './pod-volumes.js';
+import { containerMounts, podVolumes, type PodVolumes } from './pod-volumes.js';
 import { runProbe } from './probes.js';
 import { defaultCommands } from './shell/commands.js';
 import { runProcess } from './shell/session.js';
@@ -137,6 +137,8 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
   let runtimeStopped = false;
   // Containers' file systems materialise asynchronously: stop() waits for them before the data directory goes.
   const diskWork = new Set<Promise<unknown>>();
+  // A pod's volumes, by uid: its containers (and their restarts) share them, created once by the first to need them.
+  const volumesByPod = new Map<string, PodVolumes>();
 
   /** Shuts an instance down: aborts its processes and closes its ports. */
   const teardown = async (inst: Instance, callStop: boolean): Promise<void> => {
@@ -171,7 +173,9 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     const { pod, container } = handle;
     const names = podHostnames(pod as Pod, zone);
     const dir = podDir(pod);
-    const volumes = podVolumes(pod, handle.podIP, handle.volumePaths, { podDir: dir, nodeDir: join(opts.dataDir, 'nodes', handle.nodeName) }, objects);
+    const uid = pod.metadata?.uid ?? podKey(pod);
+    let volumes = volumesByPod.get(uid);
+    if (!volumes) volumesByPod.set(uid, (volumes = podVolumes(pod, handle.podIP, handle.volumePaths, { podDir: dir, nodeDir: join(opts.dataDir, 'nodes', handle.nodeName) }, objects)));
     const fs = ContainerFs.lazy(join(dir, 'containers', container.name, 'rootfs'), containerMounts(container, volumes.sources), volumes.create, diskWork);
     // the directories every image has, so `cd /tmp` and `ln -s x /tmp/y` behave as in a container
     for (const d of imageDirs) await fs.mkdirImage(d);
@@ -302,6 +306,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
     offPods = pods.onEvent((e) => {
       if (e.type !== 'DELETED') return;
       const key = podKey(e.object);
+      volumesByPod.delete(e.object.metadata.uid ?? key);
       for (const [k, book] of logBooks) if (k.startsWith(`${key}/`) && book.uid === e.object.metadata.uid) logBooks.delete(k);
       const containers = byPod.get(key);
       if (containers && [...containers.values()].every((i) => i.handle.pod.metadata?.uid === e.object.metadata.uid)) byPod.delete(key);
@@ -322,6 +327,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
       byId.clear();
       byPod.clear();
       await network.closeAll();
+      volumesByPod.clear();
       while (diskWork.size) await Promise.allSettled([...diskWork]);
       logger.debug('simulated runtime stopped');
     },

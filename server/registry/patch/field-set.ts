@@ -166,8 +166,10 @@ export class FieldSet {
   }
 }
 
+const ranks: Readonly<Record<string, number>> = { f: 1, k: 2, v: 3, i: 4 };
+
 function elementRank(pe: string): number {
-  return pe === '.' ? 0 : ({ f: 1, k: 2, v: 3, i: 4 } as Record<string, number>)[pe[0]] ?? 5;
+  return pe === '.' ? 0 : ranks[pe[0]] ?? 5;
 }
 
 function compareElements(x: PathElement, y: PathElement): number {
@@ -341,7 +343,7 @@ export function addedFieldsV1Json(v: JsonValue, names: string[], meta: PatchMeta
 }
 
 /** `"f:name"` as JSON text; field names recur on every create, so each is quoted once (a bounded cache: label keys are anyone's). */
-function quotedField(name: string): string {
+export function quotedField(name: string): string {
   let q = quotedFields.get(name);
   if (q === undefined) {
     if (quotedFields.size >= 4096) quotedFields.clear();

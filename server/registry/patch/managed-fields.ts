@@ -1,6 +1,6 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { isJsonObject, setOwn, type JsonObject, type JsonValue } from './json-value.js';
-import { addedFieldsV1Json, compareObjects, sortStrings, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, type FieldPath, type FieldsV1 } from './field-set.js';
+import { addedFieldsV1Json, compareObjects, decodeFieldsV1, encodeFieldsV1, fieldElement, FieldSet, quotedField, sortStrings, type FieldPath, type FieldsV1 } from './field-set.js';
 import type { PatchMetaLookup } from './patch-meta.js';
 
 /**
@@ -154,7 +154,7 @@ function trackCreate({ next, manager, apiVersion, now, meta, subresource, resetF
       if (owned === '{}') continue;
       node = `{${owned.slice('{".":{},'.length)}`;
     }
-    members.push(`${JSON.stringify(fieldElement(key))}:${node}`);
+    members.push(`${quotedField(key)}:${node}`);
   }
   const deeper = resetFields.filter((p) => p.length > 1).map((p) => p.map(fieldElement));
   // decoded once per distinct FieldsV1 (the cache), and encoded back to the same interned object
