@@ -556,15 +556,23 @@ export class Registry {
       return rest;
     }
     if (subresource === 'status') {
+      // Every status strategy kube serves for these kinds resets spec alone (GetResetFields: spec):
+      // labels, annotations, finalizers and owners change through /status as through the object.
       // shallow: what is taken from current (spec) is stored unchanged, and stored objects never change in place
       const rest = { ...current };
       rest.status = next.status;
-      rest.metadata = { ...old, managedFields: next.metadata.managedFields ?? old.managedFields };
-      if (!rest.metadata.managedFields) delete rest.metadata.managedFields;
+      rest.metadata = meta;
       Object.assign(next, rest);
       for (const k of Object.keys(next)) if (!(k in rest)) delete next[k];
+      if (!old.generation) delete meta.generation;
+      else meta.generation = old.generation;
+      refuseNewFinalizersWhileDeleting(ref, meta, old);
       info.strategy.prepareForStatusUpdate?.(next, current, ctx);
-      errors = info.strategy.validateStatusUpdate?.(next, current, ctx) ?? [];
+      errors = [
+        ...validateObjectMeta(meta, info, info.strategy.validateName),
+        ...validateObjectMetaUpdate(meta, old),
+        ...(info.strategy.validateStatusUpdate?.(next, current, ctx) ?? []),
+      ];
     } else {
       // Decoding defaults every write, not only creates (SetDefaults_* run in the codec).
       info.strategy.defaults?.(next, ref.version);
@@ -574,13 +582,7 @@ export class Registry {
       }
       if (!old.generation) delete meta.generation;
       else meta.generation = specChanged(next, current) ? old.generation + 1 : old.generation;
-      if (old.deletionTimestamp) {
-        const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
-        if (added.length) {
-          errors = [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }];
-          throw invalid(gk(ref), old.name!, errors);
-        }
-      }
+      refuseNewFinalizersWhileDeleting(ref, meta, old);
       info.strategy.prepareForUpdate?.(next, current, ctx);
       errors = [
         ...validateObjectMeta(meta, info, info.strategy.validateName),
@@ -741,3 +743,11 @@ function decodeContinue(s: string): ContinueToken {
 }
 
 export { groupVersion };
+
+/** ValidateNoNewFinalizers: an object being deleted may lose finalizers, never gain one. */
+function refuseNewFinalizersWhileDeleting(ref: ResourceRef, meta: ObjectMeta, old: ObjectMeta): void {
+  if (!old.deletionTimestamp) return;
+  const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+  if (!added.length) return;
+  throw invalid(gk(ref), old.name!, [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+}

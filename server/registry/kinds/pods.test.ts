@@ -125,3 +125,29 @@ test('field selectors: spec.nodeName and status.phase', async () => {
   assert.deepEqual((await registry.list(ref, 'default', { fieldSelector: 'spec.nodeName=n1' })).items.map((i) => i.metadata.name), ['a']);
   assert.deepEqual((await registry.list(ref, 'default', { fieldSelector: 'status.phase=Pending,spec.nodeName=' })).items.map((i) => i.metadata.name), ['b']);
 });
+
+test('pods/status: owners and the QoS class are kept, labels change, a deleting pod gains no finalizer', async () => {
+  const { registry, ref } = setup();
+  const owner = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u-1', controller: true, blockOwnerDeletion: true };
+  const created = (await registry.create(ref, 'default', { ...pod(), metadata: { name: 'p', ownerReferences: [owner], finalizers: ['x/keep'] } })) as PodObject;
+  const next = structuredClone(created);
+  next.metadata.ownerReferences = [];
+  next.metadata.labels = { ready: 'yes' };
+  next.status = { phase: 'Running' };
+  const s = (await registry.update(ref, 'default', 'p', next, {}, 'status')) as PodObject;
+  assert.deepEqual(s.metadata.ownerReferences, [owner]);
+  assert.deepEqual(s.metadata.labels, { ready: 'yes' });
+  assert.equal(s.status?.phase, 'Running');
+  assert.equal(s.status?.qosClass, 'BestEffort');
+  await registry.delete(ref, 'default', 'p', { gracePeriodSeconds: 0 });
+  const deleting = (await registry.get(ref, 'default', 'p')) as PodObject;
+  assert.ok(deleting.metadata.deletionTimestamp);
+  const more = structuredClone(deleting);
+  more.metadata.finalizers = ['x/keep', 'x/more'];
+  delete (more.metadata as { deletionTimestamp?: string }).deletionTimestamp;
+  assert.deepEqual(await causes(registry.update(ref, 'default', 'p', more, {}, 'status')), [
+    'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"x/more"}',
+  ]);
+  const kept = (await registry.get(ref, 'default', 'p')) as PodObject;
+  assert.equal(kept.metadata.deletionTimestamp, deleting.metadata.deletionTimestamp, 'a status write cannot clear deletionTimestamp');
+});

@@ -232,6 +232,13 @@ export function pods(): ResourceInfo<PodObject> {
         ...(pod.spec && old.spec ? validatePodSpecUpdate(pod.spec, old.spec) : []),
       ],
       warnings: (pod) => podSpecWarnings(pod.spec, 'spec'),
+      prepareForStatusUpdate(pod, old) {
+        // Old kubelets corrupted owner references through /status, breaking garbage collection.
+        if (old.metadata.ownerReferences) pod.metadata.ownerReferences = old.metadata.ownerReferences;
+        else delete pod.metadata.ownerReferences;
+        // qosClass is fixed at admission; a kubelet that rejected the pod may send it back empty.
+        if (!pod.status?.qosClass && old.status?.qosClass) pod.status = { ...pod.status, qosClass: old.status.qosClass };
+      },
       validateStatusUpdate: (pod) => validatePodStatus(pod),
       gracePeriodSeconds: podGracePeriod,
       selectableFields: (pod) => ({

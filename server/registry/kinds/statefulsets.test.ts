@@ -177,3 +177,24 @@ test('table: READY is readyReplicas/replicas, wide adds containers and images', 
   assert.deepEqual(t.columns.map((c) => [c.name, c.priority]), [['Name', 0], ['Ready', 0], ['Age', 0], ['Containers', 1], ['Images', 1]]);
   assert.deepEqual(t.cells(o, clock.now()), ['web', '0/3', '65s', 'nginx', 'nginx:1.25']);
 });
+
+test('status writes change metadata as object writes do, and reset spec alone', async () => {
+  const { registry, v1 } = setup();
+  const created = (await registry.create(v1, 'default', web({ replicas: 2 }))) as Sts;
+  const next = structuredClone(created);
+  next.metadata.labels = { tier: 'db' };
+  next.metadata.annotations = { note: 'from status' };
+  (next.metadata as { generation?: number }).generation = 7;
+  next.spec.replicas = 5;
+  next.status = { replicas: 0, availableReplicas: 0 };
+  const s = (await registry.update(v1, 'default', 'web', next, {}, 'status')) as Sts;
+  assert.deepEqual(s.metadata.labels, { tier: 'db' });
+  assert.deepEqual(s.metadata.annotations, { note: 'from status' });
+  assert.equal(s.metadata.generation, 1, 'generation follows spec, which a status write cannot change');
+  assert.equal(s.spec.replicas, 2);
+  const bad = structuredClone(s);
+  bad.metadata.labels = { 'bad label': 'x' };
+  assert.deepEqual(await invalidCauses(registry.update(v1, 'default', 'web', bad, {}, 'status')), [
+    "metadata.labels: Invalid value: \"bad label\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+  ]);
+});
