@@ -9,6 +9,7 @@ import { buildResources, defaultClusterConfig } from '../registry/kinds/index.js
 import { fieldTracker, patchApplier } from '../registry/patching.js';
 import { findDuplicateFields, schemaBodyDecoder } from '../schema/index.js';
 import { MemoryStorage } from '../store/memory.js';
+import { createOpenApiRouter } from './openapi.js';
 import { createApiApp, createApiListener, type ApiServerOptions } from './server.js';
 import { versionInfo } from './version.js';
 
@@ -116,6 +117,26 @@ describe('createApiListener answers as createApiApp', () => {
     it(`${c.method} ${c.path}${c.headers?.accept ? ` (${c.headers.accept})` : ''}`, async () => {
       const [a, b] = [await send(viaApp, c), await send(viaListener, c)];
       assert.deepEqual(b, a);
+      assert.ok(a.headers.includes('Cache-Control: no-cache, private'), a.headers.join('\n'));
     });
   }
+});
+
+describe('Cache-Control, as kube-apiserver\'s WithCacheControl sets it', () => {
+  it('is no-cache, private unless a handler says otherwise (a hashed OpenAPI document)', async () => {
+    const s = createServer(createApiListener({ ...(await seededOptions()), openapi: createOpenApiRouter({ clock: new FakeClock() }) }));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    try {
+      const port = (s.address() as AddressInfo).port;
+      const header = async (path: string): Promise<string | undefined> =>
+        (await send(port, { method: 'GET', path })).headers.find((h) => h.startsWith('Cache-Control: '))?.slice('Cache-Control: '.length);
+      for (const path of ['/version', '/api', '/api/v1/namespaces/default/configmaps/cm', '/api/v1/namespaces/default/configmaps/missing', '/openapi/v3/api/v1', '/nowhere']) {
+        assert.equal(await header(path), 'no-cache, private', path);
+      }
+      const index = JSON.parse((await send(port, { method: 'GET', path: '/openapi/v3' })).body) as { paths: Record<string, { serverRelativeURL: string }> };
+      assert.equal(await header(index.paths['api/v1'].serverRelativeURL), 'public, immutable');
+    } finally {
+      await new Promise((r) => s.close(r));
+    }
+  });
 });

@@ -69,10 +69,14 @@ export function sendError(res: ServerResponse, err: unknown, logger: Logger, met
  * and response cost more than a create (docs/performance.md). Everything else (discovery, version,
  * health, OpenAPI, admin endpoints, exec/log/attach/port-forward, binding) goes through express.
  */
+/** WithCacheControl: what does not say otherwise (the hashed OpenAPI documents) is never cached. */
+const noCache = 'no-cache, private';
+
 export function createApiListener(opts: ApiServerOptions): RequestListener {
   const app = createApiApp(opts);
   const deps = restDeps(opts);
   return (req, res) => {
+    res.setHeader('Cache-Control', noCache);
     const url = req.url ?? '/';
     const at = url.indexOf('?');
     let target: ResourceTarget | undefined;
@@ -99,6 +103,10 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   const extras: ExtraSubresource[] = Object.keys(opts.subresources ?? {}).length ? podStreamingSubresources.filter((e) => opts.subresources?.[`${e.resource}/${e.subresource}`]) : [];
   const groups = groupsOf(registry.resources);
 
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', noCache);
+    next();
+  });
   // First, so resource requests (nearly all traffic) skip matching every route below.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const parsed = parseResourcePath(registry, req.path);
