@@ -21,13 +21,13 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
       return (await registry.create(registry.ref(gr.group, gr.resource), namespace, obj, rc())) as T;
     },
     async update<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, obj: T) {
-      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, obj, rc())) as T;
+      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, withoutManagedFields(obj), rc())) as T;
     },
     async updateStatus<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, obj: T) {
-      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, obj, rc(), 'status')) as T;
+      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, withoutManagedFields(obj), rc(), 'status')) as T;
     },
     async finalize<T extends KubeObject>(gr: { group: string; resource: string }, obj: T) {
-      return (await registry.update(registry.ref(gr.group, gr.resource), '', obj.metadata.name!, obj, rc(), 'finalize')) as T;
+      return (await registry.update(registry.ref(gr.group, gr.resource), '', obj.metadata.name!, withoutManagedFields(obj), rc(), 'finalize')) as T;
     },
     async mergePatch<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, name: string, patch: unknown, subresource?: 'status') {
       const ref = registry.ref(gr.group, gr.resource);
@@ -38,4 +38,16 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
     },
     as: (other) => registryObjectClient(registry, other),
   };
+}
+
+/**
+ * kube-controller-manager's informers drop managedFields (its trim transform) and the kubelet patches
+ * status alone, so their writes carry none and the server keeps the stored ones; sending them back
+ * would only make the server decode, copy and compare them.
+ */
+function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata.managedFields) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
 }
