@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
+import { badRequest, invalid, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import type { DeleteOptions, FieldValidation, ListOptions, Registry, RequestContext } from '../registry/generic.js';
 import { applyPatchType, gr } from '../registry/generic.js';
@@ -65,8 +65,14 @@ function int(q: Query, name: string): number | undefined {
   return Number(v);
 }
 
+const optionsKinds: Record<string, string> = { POST: 'Create', PUT: 'Update', PATCH: 'Patch', DELETE: 'Delete' };
+
 function requestContext(req: IncomingMessage, { q, dryRun: values, warnings }: Call): RequestContext {
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}: Unsupported value: "${v}": supported values: "All"`);
+  if (values.some((v) => v !== 'All')) {
+    // ValidateCreateOptions and its siblings, on the options kind of the verb
+    const kind = `${optionsKinds[req.method ?? ''] ?? 'Create'}Options`;
+    throw invalid({ group: 'meta.k8s.io', kind }, '', [{ type: 'NotSupported', field: 'dryRun', value: values, supported: ['All'] }]);
+  }
   const fv = q.fieldValidation;
   if (fv !== undefined && fv !== '' && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
     throw badRequest(`fieldValidation must be one of Strict, Warn, or Ignore; got ${fv}`);
@@ -242,8 +248,8 @@ async function update(req: IncomingMessage, res: ServerResponse, target: Resourc
     return sendJson(res, 200, JSON.stringify(await updateScale(registry, target.ref, target.namespace, target.name!, body, rc)), warnings);
   }
   const sub = target.subresource === 'status' || target.subresource === 'finalize' ? target.subresource : undefined;
-  const updated = await registry.update(target.ref, target.namespace, target.name!, body, rc, sub);
-  sendJson(res, 200, objectBytes(registry, target.ref, updated), warnings);
+  const { object, created } = await registry.replace(target.ref, target.namespace, target.name!, body, rc, sub);
+  sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
 }
 
 async function patch(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {

@@ -112,7 +112,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
     const req = fromProto(`${msg}UpdateRequest`, raw) as WriteRequest;
     const body = req.object ?? {};
     const name = req.name || nameOf(body);
-    return present(await registry.update(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext(req, md), subresource));
+    return present((await registry.replace(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext(req, md), subresource)).object);
   }
 
   async function patch(req: PatchRequest, md: Metadata, subresource: 'status' | undefined): Promise<KubeObject> {

@@ -36,6 +36,8 @@ const causeReason: Record<FieldErrorType, string> = {
 function goValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined || v === null) return 'null';
+  // %#v of a []string; other values have no Go type here, so JSON stands in for it
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

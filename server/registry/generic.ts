@@ -200,6 +200,7 @@ export class Registry {
 
   async create(ref: ResourceRef, namespace: string, body: unknown, rc: RequestContext = {}): Promise<KubeObject> {
     const obj = this.decode(ref, body, rc);
+    const sentVersion = obj.metadata.resourceVersion;
     const ctx = this.ctx(ref, rc);
     const info = ref.info;
     if (info.namespaced) {
@@ -211,9 +212,11 @@ export class Registry {
       delete obj.metadata.namespace;
     }
     info.strategy.defaults?.(obj, ref.version);
+    if (info.namespaced) await this.checkNamespaceAcceptsCreate(ref, namespace, obj.metadata.name ?? '');
     // As kube's create handler: fields are owned as the client sent them, defaulted; what admission and
     // the strategy add next (a service account volume, a cluster IP, a storage class) is nobody's.
     const tracked = this.track(ref, undefined, obj, rc);
+    const generateName = obj.metadata.name ? undefined : obj.metadata.generateName;
     this.fillCreateMetadata(obj, ctx, !!info.strategy.tracksGeneration);
     if (info.statusSubresource || info.strategy.hasStatus) delete obj.status;
     await info.strategy.prepareForCreate?.(obj, ctx);
@@ -221,25 +224,44 @@ export class Registry {
       ...validateObjectMeta(obj.metadata, info, info.strategy.validateName),
       ...(info.strategy.validate?.(obj, ctx) ?? []),
     ];
-    if (errors.length) throw invalid(gk(ref), obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
+    if (errors.length) throw invalid(gk(ref), obj.metadata.name ?? '', errors);
     for (const w of info.strategy.warnings?.(obj, ctx) ?? []) rc.warnings?.push(w);
-    if (info.namespaced) await this.checkNamespaceAcceptsCreate(namespace);
     if (tracked !== obj) Object.defineProperty(obj.metadata, 'managedFields', { value: tracked.metadata.managedFields, enumerable: true, writable: true, configurable: true });
-    const generated = !obj.metadata.name;
     for (let attempt = 0; ; attempt++) {
-      if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
+      if (generateName && attempt > 0) obj.metadata.name = generatedName(generateName);
       const key = this.key(ref, namespace, obj.metadata.name!);
       if (rc.dryRun) {
         if (await this.storage.get(key)) throw alreadyExists(gr(ref), obj.metadata.name!);
         return obj;
       }
+      // etcd3's store.Create refuses it (ErrResourceVersionSetOnCreate), a plain error the handler answers as a 500
+      if (sentVersion && sentVersion !== '0') throw new StatusError({ code: 500, message: 'resourceVersion should not be set on objects to be created' });
       try {
         return await this.storage.create(key, obj);
       } catch (e) {
         if (!(e instanceof AlreadyExistsError)) throw e;
-        if (!generated || attempt >= 7) throw alreadyExists(gr(ref), obj.metadata.name!);
+        if (!generateName || attempt >= 7) throw alreadyExists(gr(ref), obj.metadata.name!);
       }
     }
+  }
+
+  /**
+   * PUT as the update handler serves it: update(), or for a kind whose strategy allows it
+   * (services, endpoints, events), a create when nothing has the name yet (201).
+   */
+  async replace(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<{ object: KubeObject; created: boolean }> {
+    if (!subresource && ref.info.strategy.allowCreateOnUpdate && isPlainObject(body) && !(await this.storage.get(this.key(ref, namespace, name)))) {
+      const metadata = isPlainObject(body.metadata) ? { ...body.metadata } : {};
+      if (metadata.name !== undefined && metadata.name !== name) throw badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
+      // the object's resourceVersion means nothing when there is none stored
+      delete metadata.resourceVersion;
+      try {
+        return { object: await this.create(ref, namespace, { ...body, metadata: { ...metadata, name } }, rc), created: true };
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      }
+    }
+    return { object: await this.update(ref, namespace, name, body, rc, subresource), created: false };
   }
 
   /**
@@ -248,14 +270,16 @@ export class Registry {
    */
   async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<KubeObject> {
     const obj = this.decode(ref, body, rc);
-    if (obj.metadata.name && obj.metadata.name !== name) {
+    // the update handler's checkName
+    if (!obj.metadata.name) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+    if (obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
     if (ref.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw badRequest(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the request (${namespace})`);
     }
-    obj.metadata.name = name;
-    const requiredRv = obj.metadata.resourceVersion || undefined;
+    // "0" parses to 0, which kube takes as no precondition
+    const requiredRv = obj.metadata.resourceVersion && obj.metadata.resourceVersion !== '0' ? obj.metadata.resourceVersion : undefined;
     return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, (current) => {
       // shallow: obj stays as decoded for a retry, and guaranteedUpdate copies what this returns
       const next = { ...obj, metadata: { ...obj.metadata } };
@@ -285,7 +309,8 @@ export class Registry {
         if (this.finishesDeletion(ref, prepared)) {
           const removed = await this.storage.delete(key, current.metadata.resourceVersion);
           ref.info.strategy.afterDelete?.(removed);
-          return removed;
+          // deleteWithoutFinalizers: the writer gets the object it asked for, without the finalizer
+          return prepared;
         }
         return await this.storage.update(key, prepared, current.metadata.resourceVersion!);
       } catch (e) {
@@ -311,9 +336,10 @@ export class Registry {
     });
     if (patchType === applyPatchType && !subresource && !(await this.storage.get(this.key(ref, namespace, name)))) {
       const created = apply(undefined);
-      const meta = isPlainObject(created.metadata) ? created.metadata : {};
+      const { resourceVersion: _applied, ...meta } = isPlainObject(created.metadata) ? created.metadata : {};
       if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
       try {
+        // an apply's resourceVersion is a precondition on an existing object, and there is none
         return { object: await this.create(ref, namespace, { ...created, metadata: { ...meta, name } }, { ...rc, managedFieldsDone: true }), created: true };
       } catch (e) {
         if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
@@ -331,15 +357,19 @@ export class Registry {
   async delete(ref: ResourceRef, namespace: string, name: string, options: DeleteOptions = {}, rc: RequestContext = {}): Promise<DeleteResult> {
     const key = this.key(ref, namespace, name);
     const info = ref.info;
+    const refusal = info.strategy.undeletable?.(name);
+    if (refusal) throw forbidden(gr(ref), name, refusal);
     for (let attempt = 0; ; attempt++) {
       const current = await this.storage.get(key);
       if (!current) throw notFound(gr(ref), name);
       const pre = options.preconditions;
+      // rest.BeforeDelete names the kind where other conflicts name the resource
+      const byKind = { group: info.group, resource: info.kind };
       if (pre?.uid && pre.uid !== current.metadata.uid) {
-        throw conflict(gr(ref), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+        throw conflict(byKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid}). The object might have been deleted and then recreated`);
       }
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(gr(ref), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+        throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`);
       }
       const next = deepCopy(current);
       const meta = next.metadata;
@@ -351,8 +381,15 @@ export class Registry {
         : info.strategy.gracePeriodSeconds?.(current, options) ?? 0;
       const pending = (meta.finalizers?.length ?? 0) > 0 || grace > 0 || !!info.strategy.blocksDeletion?.(next);
       if (pending) {
-        if (!meta.deletionTimestamp || (meta.deletionGracePeriodSeconds ?? 0) > grace) {
+        if (!meta.deletionTimestamp) {
           meta.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
+          meta.deletionGracePeriodSeconds = grace;
+          // rest.BeforeDelete and markAsDeleting: watchers of generation see the deletion start
+          if (meta.generation) meta.generation++;
+        } else if ((meta.deletionGracePeriodSeconds ?? 0) > grace) {
+          // only shortened, and from when the deletion began, not from now
+          const began = Date.parse(meta.deletionTimestamp) - (meta.deletionGracePeriodSeconds ?? 0) * 1000;
+          meta.deletionTimestamp = rfc3339(began + grace * 1000);
           meta.deletionGracePeriodSeconds = grace;
         }
         info.strategy.prepareForDelete?.(next);
@@ -368,7 +405,16 @@ export class Registry {
       }
       if (rc.dryRun) return { object: current, removed: true };
       try {
-        const removed = await this.storage.delete(key, current.metadata.resourceVersion);
+        let last = current;
+        if (info.strategy.gracePeriodSeconds && !meta.deletionTimestamp) {
+          // A graceful kind deleted with no grace is first marked, then removed
+          // (updateForGracefulDeletionAndFinalizers): watchers see MODIFIED, then DELETED.
+          meta.deletionTimestamp = rfc3339(this.clock.now());
+          meta.deletionGracePeriodSeconds = 0;
+          if (meta.generation) meta.generation++;
+          last = await this.storage.update(key, next, current.metadata.resourceVersion!);
+        }
+        const removed = await this.storage.delete(key, last.metadata.resourceVersion);
         info.strategy.afterDelete?.(removed);
         return { object: removed, removed: true };
       } catch (e) {
@@ -521,8 +567,8 @@ export class Registry {
     delete (meta as Record<string, unknown>).selfLink;
     if (tracksGeneration) meta.generation = 1;
     else delete meta.generation;
-    if (!meta.name && !meta.generateName) return;
-    if (meta.name) delete meta.generateName;
+    // generated before validation, so errors name the object by it (rest.BeforeCreate)
+    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
   }
 
   /** The generic half of BeforeUpdate: system metadata is kept, status or the rest is kept per subresource. */
@@ -532,7 +578,10 @@ export class Registry {
     const meta = next.metadata;
     const old = current.metadata;
     meta.name = old.name;
+    // EnsureObjectNamespaceMatchesRequestNamespace: a cluster-scoped object's namespace is cleared
     if (info.namespaced) meta.namespace = old.namespace;
+    else delete meta.namespace;
+    delete (meta as Record<string, unknown>).selfLink;
     if (meta.uid && meta.uid !== old.uid) {
       throw conflict(gr(ref), old.name!, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid}`);
     }
@@ -544,8 +593,6 @@ export class Registry {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
     }
-    delete meta.generateName;
-    if (old.generateName) meta.generateName = old.generateName;
     meta.resourceVersion = old.resourceVersion;
     let errors: FieldError[];
     if (subresource === 'finalize') {
@@ -601,7 +648,8 @@ export class Registry {
     return !!m.deletionTimestamp && !(m.finalizers?.length) && (m.deletionGracePeriodSeconds ?? 0) === 0 && !ref.info.strategy.blocksDeletion?.(obj);
   }
 
-  private async checkNamespaceAcceptsCreate(namespace: string): Promise<void> {
+  /** NamespaceLifecycle admission, which runs before the strategy validates anything. */
+  private async checkNamespaceAcceptsCreate(ref: ResourceRef, namespace: string, name: string): Promise<void> {
     if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
     const ns = await this.storage.get({ prefix: 'core/namespaces', namespace: '', name: namespace });
     if (!ns) {
@@ -609,7 +657,9 @@ export class Registry {
       throw notFound({ group: '', resource: 'namespaces' }, namespace);
     }
     if (ns.metadata.deletionTimestamp) {
-      throw forbidden({ group: '', resource: 'namespaces' }, namespace, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      const err = forbidden(gr(ref), name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      err.status.details = { ...err.status.details, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] };
+      throw err;
     }
   }
 
@@ -750,4 +800,9 @@ function refuseNewFinalizersWhileDeleting(ref: ResourceRef, meta: ObjectMeta, ol
   const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
   if (!added.length) return;
   throw invalid(gk(ref), old.name!, [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+}
+
+/** SimpleNameGenerator: the prefix cut so that the name stays within 63 characters, then 5 random ones. */
+function generatedName(generateName: string): string {
+  return `${generateName.slice(0, 58)}${randomSuffix()}`;
 }

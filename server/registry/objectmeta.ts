@@ -50,13 +50,14 @@ export function validateLabels(labels: Record<string, unknown> | undefined, fiel
 /** ValidateObjectMeta: name, namespace, labels, annotations, ownerReferences and finalizers. */
 export function validateObjectMeta(meta: ObjectMeta, info: Pick<ResourceInfo, 'namespaced'>, validateName: NameValidator = dns1123SubdomainErrors): FieldError[] {
   const out: FieldError[] = [];
-  if (!meta.name && !meta.generateName) {
-    out.push({ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' });
-  } else if (meta.name) {
-    for (const d of validateName(meta.name)) out.push({ type: 'Invalid', field: 'metadata.name', value: meta.name, detail: d });
-  } else if (meta.generateName) {
+  if (meta.generateName) {
     const probe = meta.generateName.replace(/-$/, '') || 'a';
     for (const d of validateName(probe)) out.push({ type: 'Invalid', field: 'metadata.generateName', value: meta.generateName, detail: d });
+  }
+  if (!meta.name) {
+    if (!meta.generateName) out.push({ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' });
+  } else {
+    for (const d of validateName(meta.name)) out.push({ type: 'Invalid', field: 'metadata.name', value: meta.name, detail: d });
   }
   if (info.namespaced && !meta.namespace) out.push({ type: 'Required', field: 'metadata.namespace', detail: '' });
   if (!info.namespaced && meta.namespace) out.push({ type: 'Forbidden', field: 'metadata.namespace', detail: 'not allowed on this type' });
@@ -82,9 +83,13 @@ export function validateObjectMeta(meta: ObjectMeta, info: Pick<ResourceInfo, 'n
   if (controllers > 1) {
     out.push({ type: 'Invalid', field: 'metadata.ownerReferences', value: meta.ownerReferences, detail: 'Only one reference can have Controller set to true' });
   }
-  (meta.finalizers ?? []).forEach((f, i) => {
+  const finalizers = meta.finalizers ?? [];
+  finalizers.forEach((f, i) => {
     for (const d of qualifiedNameErrors(f)) out.push({ type: 'Invalid', field: `metadata.finalizers[${i}]`, value: f, detail: d });
   });
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) {
+    out.push({ type: 'Invalid', field: 'metadata.finalizers', value: finalizers, detail: 'finalizer orphan and foregroundDeletion cannot be both set' });
+  }
   return out;
 }
 

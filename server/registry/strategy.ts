@@ -54,7 +54,9 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    */
   blocksDeletion?(obj: T): boolean;
   prepareForDelete?(obj: T): void;
-  /** DELETE answers with the removed object instead of a Success Status (pods, services, pvc, pv). */
+  /** Why this name may never be deleted (admission refuses it, 403), if it may not. */
+  undeletable?(name: string): string | undefined;
+  /** DELETE answers with the removed object instead of a Success Status (ReturnDeletedObject in its kube storage). */
   returnDeletedObject?: boolean;
   /** Called after the object is removed from storage (release allocated IPs, ...). */
   afterDelete?(obj: T): void;

@@ -69,6 +69,7 @@ export function endpoints(): ResourceInfo<EndpointsObject> {
     namespaced: true,
     shortNames: ['ep'],
     strategy: {
+      allowCreateOnUpdate: true,
       // SetDefaults_EndpointPort: a port without protocol is TCP.
       defaults(ep) {
         for (const ss of ep.subsets ?? []) for (const p of ss.ports ?? []) (p as { protocol?: string }).protocol ??= 'TCP';

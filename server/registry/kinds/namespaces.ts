@@ -6,6 +6,8 @@ import { age, ageColumn, column, nameColumn } from '../table.js';
 
 type NamespaceObject = Namespace & KubeObject;
 
+const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
+
 export function namespaces(): ResourceInfo<NamespaceObject> {
   return {
     group: '',
@@ -19,9 +21,12 @@ export function namespaces(): ResourceInfo<NamespaceObject> {
     statusSubresource: true,
     finalizeSubresource: true,
     strategy: {
+      returnDeletedObject: true,
       // A namespace waits in Terminating until the namespace controller has emptied it and
       // removed its spec.finalizers through the finalize subresource.
       blocksDeletion: (ns) => (ns.spec?.finalizers?.length ?? 0) > 0,
+      // NamespaceLifecycle admission keeps the namespaces the cluster itself runs in.
+      undeletable: (name) => (immortalNamespaces.has(name) ? 'this namespace may not be deleted' : undefined),
       prepareForDelete(ns) {
         ns.status = { ...ns.status, phase: 'Terminating' };
       },

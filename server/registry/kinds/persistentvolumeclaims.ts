@@ -86,6 +86,7 @@ export function persistentvolumeclaims(storage?: Storage): ResourceInfo<Persiste
     shortNames: ['pvc'],
     statusSubresource: true,
     strategy: {
+      returnDeletedObject: true,
       hasStatus: true,
       defaults: (pvc) => defaultClaimSpec((pvc.spec ??= {})),
       async prepareForCreate(pvc) {

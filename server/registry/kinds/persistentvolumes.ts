@@ -62,6 +62,7 @@ export function persistentvolumes(): ResourceInfo<PersistentVolumeObject> {
     shortNames: ['pv'],
     statusSubresource: true,
     strategy: {
+      returnDeletedObject: true,
       hasStatus: true,
       defaults,
       prepareForCreate(pv, ctx) {

@@ -91,6 +91,34 @@ test('a scheduled pod is Terminating for its grace period and shows so in the ta
   assert.equal(ref.info.strategy.table.cells(res.object, clock.now())[2], 'Terminating');
 });
 
+test('a pod deleted with no grace is marked first: watchers see MODIFIED, then DELETED', async () => {
+  const { registry, ref } = setup();
+  const created = await registry.create(ref, 'default', pod('p'));
+  const seen: string[] = [];
+  const w = registry.watch(ref, 'default', { resourceVersion: created.metadata.resourceVersion }, (e) => {
+    if (e.type === 'MODIFIED' || e.type === 'DELETED') seen.push(`${e.type} ${e.object.metadata.deletionGracePeriodSeconds}`);
+  });
+  const res = await registry.delete(ref, 'default', 'p');
+  await new Promise((r) => setImmediate(r));
+  w.stop();
+  assert.equal(res.removed, true);
+  assert.ok(res.object.metadata.deletionTimestamp);
+  assert.deepEqual(seen, ['MODIFIED 0', 'DELETED 0']);
+});
+
+test('a second delete may only shorten the grace period, counted from when the deletion began', async () => {
+  const { registry, ref, clock } = setup();
+  await registry.create(ref, 'default', pod('p', { nodeName: 'n1' }));
+  const began = clock.now();
+  await registry.delete(ref, 'default', 'p');
+  clock.advance(5000);
+  const longer = await registry.delete(ref, 'default', 'p', { gracePeriodSeconds: 60 });
+  assert.equal(longer.object.metadata.deletionTimestamp, rfc3339(began + 30_000));
+  const shorter = await registry.delete(ref, 'default', 'p', { gracePeriodSeconds: 10 });
+  assert.equal(shorter.object.metadata.deletionGracePeriodSeconds, 10);
+  assert.equal(shorter.object.metadata.deletionTimestamp, rfc3339(began + 10_000));
+});
+
 test('table cells: READY, STATUS reasons, RESTARTS with "ago", wide columns', () => {
   const { ref, clock } = setup();
   const now = clock.now();

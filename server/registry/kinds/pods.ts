@@ -216,6 +216,7 @@ export function pods(): ResourceInfo<PodObject> {
     categories: ['all'],
     statusSubresource: true,
     strategy: {
+      returnDeletedObject: true,
       hasStatus: true,
       defaults: defaultPod,
       prepareForCreate(pod) {

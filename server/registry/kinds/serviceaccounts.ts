@@ -16,6 +16,7 @@ export function serviceaccounts(): ResourceInfo<ServiceAccountObject> {
     namespaced: true,
     shortNames: ['sa'],
     strategy: {
+      returnDeletedObject: true,
       table: {
         columns: [nameColumn, column('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn],
         cells: (sa, now) => [sa.metadata.name, sa.secrets?.length ?? 0, age(sa, now)],

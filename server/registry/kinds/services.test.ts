@@ -64,10 +64,10 @@ test('a requested address is honoured, a taken or out-of-range one is a 422, and
   const a = (await registry.create(ref, 'default', svc('a', { clusterIP: '10.96.0.2' }))) as ServiceObject;
   assert.equal(a.spec!.clusterIP, '10.96.0.2');
   assert.deepEqual(await causes(registry.create(ref, 'default', svc('b', { clusterIP: '10.96.0.2' }))), [
-    'spec.clusterIPs: Invalid value: ["10.96.0.2"]: failed to allocate IP 10.96.0.2: provided IP is already allocated',
+    'spec.clusterIPs: Invalid value: []string{"10.96.0.2"}: failed to allocate IP 10.96.0.2: provided IP is already allocated',
   ]);
   assert.deepEqual(await causes(registry.create(ref, 'default', svc('c', { clusterIP: '10.97.0.2' }))), [
-    'spec.clusterIPs: Invalid value: ["10.97.0.2"]: failed to allocate IP 10.97.0.2: the provided IP (10.97.0.2) is not in the valid range. The range of valid IPs is 10.96.0.0/28',
+    'spec.clusterIPs: Invalid value: []string{"10.97.0.2"}: failed to allocate IP 10.97.0.2: the provided IP (10.97.0.2) is not in the valid range. The range of valid IPs is 10.96.0.0/28',
   ]);
   await registry.delete(ref, 'default', 'a');
   assert.equal(ips.ownerOf('10.96.0.2'), undefined);
@@ -82,7 +82,7 @@ test('clusterIP is kept when an update leaves it out and may not change', async 
   assert.equal(replaced.spec!.clusterIP, a.spec!.clusterIP);
   const other = a.spec!.clusterIP === '10.96.0.3' ? '10.96.0.4' : '10.96.0.3';
   assert.deepEqual(await causes(registry.update(ref, 'default', 'a', svc('a', { clusterIP: other, clusterIPs: [other] }))), [
-    `spec.clusterIPs[0]: Invalid value: ["${other}"]: may not change once set`,
+    `spec.clusterIPs[0]: Invalid value: []string{"${other}"}: may not change once set`,
   ]);
 });
 

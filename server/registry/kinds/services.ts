@@ -253,6 +253,8 @@ export function services(deps: ServiceDeps): ResourceInfo<ServiceObject> {
     categories: ['all'],
     statusSubresource: true,
     strategy: {
+      allowCreateOnUpdate: true,
+      returnDeletedObject: true,
       hasStatus: true,
       validateName: dns1035LabelErrors,
       defaults: defaultService,

@@ -198,3 +198,14 @@ test('status writes change metadata as object writes do, and reset spec alone', 
     "metadata.labels: Invalid value: \"bad label\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
   ]);
 });
+
+test('a deletion that waits for a finalizer raises generation, as the start of any graceful deletion does', async () => {
+  const { registry, v1 } = setup();
+  await registry.create(v1, 'default', { ...web(), metadata: { name: 'web', finalizers: ['example.com/hold'] } });
+  const res = await registry.delete(v1, 'default', 'web');
+  assert.equal(res.removed, false);
+  assert.equal(res.object.metadata.generation, 2);
+  assert.ok(res.object.metadata.deletionTimestamp);
+  const again = await registry.delete(v1, 'default', 'web');
+  assert.equal(again.object.metadata.generation, 2, 'only the first delete raises it');
+});

@@ -58,6 +58,7 @@ export function storageclasses(): ResourceInfo<StorageClassObject> {
     namespaced: false,
     shortNames: ['sc'],
     strategy: {
+      returnDeletedObject: true,
       defaults,
       prepareForUpdate: defaults,
       validate: validateStorageClass,

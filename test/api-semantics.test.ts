@@ -1,0 +1,152 @@
+/**
+ * The generic store's rules as kube-apiserver applies them (store.go, rest/create.go, rest/update.go,
+ * rest/delete.go, the handlers' checkName and NamespaceLifecycle admission), over HTTP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+
+interface Meta { name?: string; namespace?: string; generateName?: string; resourceVersion?: string; uid?: string; finalizers?: string[]; selfLink?: string }
+interface Obj { kind?: string; metadata: Meta; [k: string]: unknown }
+interface StatusBody { kind: string; code: number; reason?: string; message: string; details?: { kind?: string; causes?: { reason?: string; field?: string; message?: string }[] } }
+
+const json = { 'content-type': 'application/json' };
+
+describe('generic store semantics', () => {
+  let c: TestCluster;
+  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Obj & StatusBody }> => {
+    const res = await fetch(c.urls.api + path, { method, headers: body === undefined ? {} : json, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Obj & StatusBody };
+  };
+  const cm = (name: string, metadata: Partial<Meta> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...metadata }, data: { a: '1' } });
+  const cms = '/api/v1/namespaces/default/configmaps';
+
+  before(async () => {
+    c = await startTestCluster({ controllers: { enabled: false } });
+  });
+  after(async () => {
+    await c.stop();
+  });
+
+  it('DELETE answers with the object for kinds whose storage returns it, with a Status for the others', async () => {
+    await call('POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'gone' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    const pod = await call('DELETE', '/api/v1/namespaces/default/pods/gone');
+    assert.equal(pod.status, 200);
+    assert.equal(pod.body.kind, 'Pod');
+    assert.equal(pod.body.metadata.name, 'gone');
+    await call('POST', cms, cm('gone'));
+    const map = await call('DELETE', `${cms}/gone`);
+    assert.equal(map.body.kind, 'Status');
+    assert.deepEqual(map.body.details, { name: 'gone', kind: 'configmaps', uid: map.body.details && (map.body.details as { uid: string }).uid });
+  });
+
+  it('the namespaces the cluster runs in may not be deleted', async () => {
+    for (const ns of ['default', 'kube-system', 'kube-public']) {
+      const r = await call('DELETE', `/api/v1/namespaces/${ns}`);
+      assert.equal(r.status, 403, ns);
+      assert.equal(r.body.message, `namespaces "${ns}" is forbidden: this namespace may not be deleted`);
+    }
+    assert.equal((await call('GET', '/api/v1/namespaces/default')).status, 200);
+  });
+
+  it('a failed delete precondition names the kind and both values', async () => {
+    const made = await call('POST', cms, cm('pre'));
+    const r = await call('DELETE', `${cms}/pre`, { preconditions: { uid: 'not-it' } });
+    assert.equal(r.status, 409);
+    assert.equal(r.body.message, `Operation cannot be fulfilled on ConfigMap "pre": the UID in the precondition (not-it) does not match the UID in record (${made.body.metadata.uid}). The object might have been deleted and then recreated`);
+    assert.equal(r.body.details?.kind, 'ConfigMap');
+    const rv = await call('DELETE', `${cms}/pre`, { preconditions: { resourceVersion: '1' } });
+    assert.match(rv.body.message, /^Operation cannot be fulfilled on ConfigMap "pre": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+  });
+
+  it('PUT: the name must be given and match, the namespace must match, "0" is no precondition', async () => {
+    await call('POST', cms, cm('put'));
+    const nameless = await call('PUT', `${cms}/put`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: {} });
+    assert.equal(nameless.status, 400);
+    assert.equal(nameless.body.message, 'the name of the object (put based on URL) was undeterminable: name must be provided');
+    const elsewhere = await call('PUT', `${cms}/put`, cm('put', { namespace: 'other' }));
+    assert.equal(elsewhere.status, 400);
+    assert.equal(elsewhere.body.message, 'the namespace of the object (other) does not match the namespace on the request (default)');
+    const zero = await call('PUT', `${cms}/put`, cm('put', { resourceVersion: '0' }));
+    assert.equal(zero.status, 200);
+  });
+
+  it('PUT creates a Service, Endpoints or Event that is not there (201), and nothing else', async () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fresh', resourceVersion: '7' }, spec: { ports: [{ port: 80 }] } };
+    const made = await call('PUT', '/api/v1/namespaces/default/services/fresh', svc);
+    assert.equal(made.status, 201, made.body.message);
+    assert.equal(made.body.metadata.name, 'fresh');
+    const again = await call('PUT', '/api/v1/namespaces/default/services/fresh', { ...made.body, metadata: { ...made.body.metadata } });
+    assert.equal(again.status, 200);
+    const missing = await call('PUT', `${cms}/never`, cm('never'));
+    assert.equal(missing.status, 404);
+  });
+
+  it('PUT of a cluster-scoped object drops a namespace and a selfLink instead of refusing them', async () => {
+    const sc = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubemock.io/hostpath' };
+    assert.equal((await call('POST', '/apis/storage.k8s.io/v1/storageclasses', sc)).status, 201);
+    const r = await call('PUT', '/apis/storage.k8s.io/v1/storageclasses/fast', { ...sc, metadata: { name: 'fast', namespace: 'default', selfLink: '/x' } });
+    assert.equal(r.status, 200, r.body.message);
+    assert.equal(r.body.metadata.namespace, undefined);
+    assert.equal(r.body.metadata.selfLink, undefined);
+    assert.equal((await call('DELETE', '/apis/storage.k8s.io/v1/storageclasses/fast')).body.kind, 'StorageClass');
+  });
+
+  it('generateName: the prefix is cut to 58 characters and kept beside the name', async () => {
+    const long = `${'g'.repeat(62)}-`;
+    const r = await call('POST', cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: long } });
+    assert.equal(r.status, 201, r.body.message);
+    assert.equal(r.body.metadata.name!.length, 63);
+    assert.ok(r.body.metadata.name!.startsWith('g'.repeat(58)));
+    assert.equal(r.body.metadata.generateName, long);
+    const both = await call('POST', cms, cm('named', { generateName: 'named-' }));
+    assert.equal(both.body.metadata.name, 'named');
+    assert.equal(both.body.metadata.generateName, 'named-');
+  });
+
+  it('orphan and foregroundDeletion finalizers together are invalid', async () => {
+    const r = await call('POST', cms, cm('both', { finalizers: ['orphan', 'foregroundDeletion'] }));
+    assert.equal(r.status, 422);
+    assert.equal(r.body.message, 'ConfigMap "both" is invalid: metadata.finalizers: Invalid value: []string{"orphan", "foregroundDeletion"}: finalizer orphan and foregroundDeletion cannot be both set');
+  });
+
+  it('an update that drops the last finalizer of a deleted object answers with what it wrote', async () => {
+    await call('POST', cms, cm('held', { finalizers: ['example.com/hold'] }));
+    const deleting = await call('DELETE', `${cms}/held`);
+    assert.ok((deleting.body as Obj).metadata.finalizers);
+    const current = await call('GET', `${cms}/held`);
+    const released = await call('PUT', `${cms}/held`, { ...current.body, metadata: { ...current.body.metadata, finalizers: [] } });
+    assert.equal(released.status, 200);
+    assert.deepEqual(released.body.metadata.finalizers ?? [], []);
+    assert.equal((await call('GET', `${cms}/held`)).status, 404);
+  });
+
+  it('a create may not carry a resourceVersion, except a dry run', async () => {
+    const r = await call('POST', cms, cm('versioned', { resourceVersion: '42' }));
+    assert.equal(r.status, 500);
+    assert.equal(r.body.message, 'resourceVersion should not be set on objects to be created');
+    assert.equal((await call('GET', `${cms}/versioned`)).status, 404);
+    assert.equal((await call('POST', `${cms}?dryRun=All`, cm('versioned', { resourceVersion: '42' }))).status, 201);
+  });
+
+  it('an unknown dryRun value makes the options invalid (422), named by the verb\'s options kind', async () => {
+    const r = await call('POST', `${cms}?dryRun=All&dryRun=Some`, cm('dry'));
+    assert.equal(r.status, 422);
+    assert.equal(r.body.message, 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"All", "Some"}: supported values: "All"');
+    const d = await call('DELETE', `${cms}/dry?dryRun=Maybe`);
+    assert.match(d.body.message, /^DeleteOptions\.meta\.k8s\.io "" is invalid: dryRun: Unsupported value/);
+  });
+
+  it('NamespaceLifecycle comes before validation, and names what a terminating namespace refused', async () => {
+    const missing = await call('POST', '/api/v1/namespaces/nowhere/configmaps', cm('Not Valid'));
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.message, 'namespaces "nowhere" not found');
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'ending' } });
+    await call('POST', '/api/v1/namespaces/ending/configmaps', cm('hold', { finalizers: ['example.com/hold'] }));
+    await call('DELETE', '/api/v1/namespaces/ending');
+    const refused = await call('POST', '/api/v1/namespaces/ending/configmaps', cm('late'));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.message, 'configmaps "late" is forbidden: unable to create new content in namespace ending because it is being terminated');
+    assert.deepEqual(refused.body.details?.causes, [{ reason: 'NamespaceTerminating', message: 'namespace ending is being terminated', field: 'metadata.namespace' }]);
+  });
+});
