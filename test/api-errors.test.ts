@@ -48,7 +48,7 @@ describe('errors are Kubernetes Status objects (issue 2 item 5)', () => {
     const s = future.json as StatusBody;
     assert.equal(s.reason, 'Timeout');
     assert.equal(s.details?.causes?.[0].reason, 'ResourceVersionTooLarge');
-    assert.match(s.message, /^Too large resource version: 99999999, current: \d+$/);
+    assert.match(s.message, /^Timeout: Too large resource version: 99999999, current: \d+$/);
     for (const rv of ['18446744073709551616', '99999999999999999999', 'abc']) {
       const bad = await call(c, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${rv}`);
       assert.equal(bad.status, 400, rv);
@@ -129,13 +129,17 @@ describe('errors are Kubernetes Status objects (issue 2 item 5)', () => {
     assert.equal(r405.status, 405);
   });
 
-  it('a watch from a resourceVersion older than the history is 410 Expired', async () => {
+  it('a watch from a resourceVersion older than the history is one ERROR event holding a 410 Expired', async () => {
     const small = await startTestCluster({ storage: new (await import('../server/store/memory.js')).MemoryStorage(5) });
     try {
       for (let i = 0; i < 20; i++) await call(small, 'POST', '/api/v1/namespaces/default/configmaps', cm(`h${i}`));
+      // the Cacher's newErrWatcher: the request was accepted, so the watch itself carries the error
       const r = await call(small, 'GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2');
-      assert.equal(r.status, 410);
-      assert.equal((r.json as StatusBody).reason, 'Expired');
+      assert.equal(r.status, 200);
+      const event = r.json as { type: string; object: StatusBody };
+      assert.equal(event.type, 'ERROR');
+      assert.equal(event.object.code, 410);
+      assert.equal(event.object.reason, 'Expired');
     } finally {
       await small.stop();
     }

@@ -149,4 +149,26 @@ describe('generic store semantics', () => {
     assert.equal(refused.body.message, 'configmaps "late" is forbidden: unable to create new content in namespace ending because it is being terminated');
     assert.deepEqual(refused.body.details?.causes, [{ reason: 'NamespaceTerminating', message: 'namespace ending is being terminated', field: 'metadata.namespace' }]);
   });
+
+  it('list and watch options: resourceVersion=0 lists whole, a bare ?watch is true, a relabelled object leaves as it was', async () => {
+    for (const n of ['w1', 'w2', 'w3']) await call('POST', cms, cm(n));
+    const whole = await call('GET', `${cms}?resourceVersion=0&limit=1`);
+    assert.ok(((whole.body as unknown as { items: unknown[] }).items).length >= 3);
+    assert.equal((whole.body.metadata as { continue?: string }).continue, undefined);
+    const paged = await call('GET', `${cms}?limit=1`);
+    assert.ok((paged.body.metadata as { continue?: string }).continue);
+
+    const bare = await (await fetch(`${c.urls.api}${cms}?watch&timeoutSeconds=1`)).text();
+    assert.equal((JSON.parse(bare.split('\n')[0]) as { type: string }).type, 'ADDED');
+
+    const made = await call('POST', cms, cm('relabel', { labels: { app: 'x' } } as Partial<Meta>));
+    const stream = fetch(`${c.urls.api}${cms}?watch=True&labelSelector=app%3Dx&resourceVersion=${made.body.metadata.resourceVersion}&timeoutSeconds=1`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 200));
+    const moved = await fetch(`${c.urls.api}${cms}/relabel`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"metadata":{"labels":{"app":"y"}}}' });
+    const after = (await moved.json()) as Obj;
+    const events = (await stream).trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: Obj & { metadata: Meta & { labels?: Record<string, string> } } });
+    assert.deepEqual(events.map((e) => e.type), ['DELETED']);
+    assert.deepEqual(events[0].object.metadata.labels, { app: 'x' }, 'the object as it last matched');
+    assert.equal(events[0].object.metadata.resourceVersion, after.metadata.resourceVersion);
+  });
 });

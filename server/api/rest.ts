@@ -54,8 +54,9 @@ function header(req: IncomingMessage, name: 'accept' | 'content-type' | 'user-ag
   return req.headers[name];
 }
 
+/** Convert_Slice_string_To_bool: present means true, unless it says "0" or "false". */
 function bool(v: string | undefined): boolean {
-  return v === 'true' || v === '1';
+  return v !== undefined && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 function int(q: Query, name: string): number | undefined {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../meta/clock.js';
+import { StatusError } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry, RegistryWatchEvent, WatchOptions } from '../registry/generic.js';
 import { apiVersionOf, type ResourceRef } from '../registry/resource.js';
@@ -87,9 +88,19 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
     }
   };
 
-  // Errors from starting the watch (410, bad selectors) throw before anything is written,
-  // so the caller can still answer with a plain Status.
-  const handle = registry.watch(ref, namespace, opts, onEvent);
+  // Bad selectors throw before anything is written, so the caller answers with a plain Status. A
+  // start past the kept history is, as in the Cacher, "a watch event of type ERROR, rather than a
+  // directly returned error" once the request has been accepted.
+  let handle: ReturnType<Registry['watch']>;
+  try {
+    handle = registry.watch(ref, namespace, opts, onEvent);
+  } catch (e) {
+    if (!(e instanceof StatusError && e.reason === 'Expired')) throw e;
+    write(JSON.stringify({ type: 'ERROR', object: e.status }));
+    closed = true;
+    res.end();
+    return;
+  }
   if (!res.headersSent) res.flushHeaders();
   const timers = [clock.setTimer(opts.timeoutSeconds * 1000, () => finish())];
   if (opts.allowWatchBookmarks) {

@@ -196,8 +196,9 @@ export function serviceUnavailable(message: string): StatusError {
   return new StatusError({ code: 503, reason: 'ServiceUnavailable', message });
 }
 
+/** NewTimeoutError. */
 export function timeout(message: string): StatusError {
-  return new StatusError({ code: 504, reason: 'Timeout', message });
+  return new StatusError({ code: 504, reason: 'Timeout', message: `Timeout: ${message}` });
 }
 
 export function tooManyRequests(message: string): StatusError {

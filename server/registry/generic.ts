@@ -190,7 +190,8 @@ export class Registry {
       rv = token.rv;
     }
     const page: ListPage = { items, resourceVersion: rv };
-    if (opts.limit && opts.limit > 0 && items.length > opts.limit) {
+    // resourceVersion=0 is served whole from the watch cache, whatever the limit (computeListLimit)
+    if (opts.limit && opts.limit > 0 && opts.resourceVersion !== '0' && items.length > opts.limit) {
       page.items = items.slice(0, opts.limit);
       page.continue = encodeContinue({ rv, start: sortKey(page.items[page.items.length - 1]) });
       if (!opts.labelSelector && !opts.fieldSelector) page.remainingItemCount = items.length - opts.limit;
@@ -458,7 +459,8 @@ export class Registry {
         if (before) sink({ type: 'DELETED', object: e.object });
       } else if (now && before) sink({ type: 'MODIFIED', object: e.object });
       else if (now) sink({ type: 'ADDED', object: e.object });
-      else if (before) sink({ type: 'DELETED', object: e.object });
+      // convertToWatchEvent: what stopped matching is reported as it was, at the event's version
+      else if (before) sink({ type: 'DELETED', object: { ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: String(e.resourceVersion) } } });
     };
     // Asynchronous storage (etcd) reports a compacted start revision after the fact: end with 410 then.
     const failed = (err: Error): void => sink({ type: 'ERROR', error: err instanceof TooOldError ? expired(err.message) : err instanceof StatusError ? err : internalError(err) });

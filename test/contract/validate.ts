@@ -127,7 +127,8 @@ function stripNulls(v: unknown): unknown {
 
 function isWatch(ex: Exchange, url: URL): boolean {
   const w = url.searchParams.get('watch');
-  return url.pathname.includes('/watch/') || w === 'true' || w === '1';
+  // as kube reads a bool query parameter: present and not "0" or "false"
+  return url.pathname.includes('/watch/') || (w !== null && w !== '0' && w.toLowerCase() !== 'false');
 }
 
 function contentSchema(content: Record<string, { schema?: JsonSchema }> | undefined, type: string): JsonSchema | undefined {
