@@ -171,4 +171,27 @@ describe('generic store semantics', () => {
     assert.deepEqual(events[0].object.metadata.labels, { app: 'x' }, 'the object as it last matched');
     assert.equal(events[0].object.metadata.resourceVersion, after.metadata.resourceVersion);
   });
+
+  it('PATCH: checkName after the patch, uid immutable, apply-create without a uid, options as a 422 PatchOptions', async () => {
+    const patch = async (path: string, type: string, body: unknown) => {
+      const r = await fetch(`${c.urls.api}${path}`, { method: 'PATCH', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as StatusBody };
+    };
+    await call('POST', cms, cm('patched'));
+    const renamed = await patch(`${cms}/patched`, 'application/merge-patch+json', { metadata: { name: 'other' } });
+    assert.equal(renamed.status, 400);
+    assert.equal(renamed.body.message, 'the name of the object (other) does not match the name on the URL (patched)');
+    const uid = await patch(`${cms}/patched`, 'application/merge-patch+json', { metadata: { uid: 'abc' } });
+    assert.equal(uid.status, 422);
+    assert.equal(uid.body.message, 'ConfigMap "patched" is invalid: metadata.uid: Invalid value: "abc": field is immutable');
+    const applied = await patch(`${cms}/fresh?fieldManager=me`, 'application/apply-patch+yaml', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fresh', uid: 'abc' } });
+    assert.equal(applied.status, 409);
+    assert.equal(applied.body.message, 'Operation cannot be fulfilled on configmaps "fresh": uid mismatch: the provided object specified uid abc, and no existing object was found');
+    const forced = await patch(`${cms}/patched?force=true`, 'application/merge-patch+json', { data: { b: '2' } });
+    assert.equal(forced.status, 422);
+    assert.equal(forced.body.message, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+    const unnamed = await patch(`${cms}/patched`, 'application/apply-patch+yaml', cm('patched'));
+    assert.equal(unnamed.status, 422);
+    assert.equal(unnamed.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, invalid, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
+import { badRequest, invalid, methodNotAllowed, notFound, StatusError, type FieldError } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import type { DeleteOptions, FieldValidation, ListOptions, Registry, RequestContext } from '../registry/generic.js';
 import { applyPatchType, gr } from '../registry/generic.js';
@@ -68,18 +68,24 @@ function int(q: Query, name: string): number | undefined {
 
 const optionsKinds: Record<string, string> = { POST: 'Create', PUT: 'Update', PATCH: 'Patch', DELETE: 'Delete' };
 
-function requestContext(req: IncomingMessage, { q, dryRun: values, warnings }: Call): RequestContext {
-  if (values.some((v) => v !== 'All')) {
-    // ValidateCreateOptions and its siblings, on the options kind of the verb
-    const kind = `${optionsKinds[req.method ?? ''] ?? 'Create'}Options`;
-    throw invalid({ group: 'meta.k8s.io', kind }, '', [{ type: 'NotSupported', field: 'dryRun', value: values, supported: ['All'] }]);
-  }
-  const fv = q.fieldValidation;
-  if (fv !== undefined && fv !== '' && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
-    throw badRequest(`fieldValidation must be one of Strict, Warn, or Ignore; got ${fv}`);
-  }
+/**
+ * ValidateCreateOptions and its siblings: a bad option is a 422 on the options kind of the verb. A
+ * PATCH also passes its type, for the apply-only options (ValidatePatchOptions).
+ */
+function requestContext(req: IncomingMessage, { q, dryRun: values, warnings }: Call, patchType?: string): RequestContext {
+  const errors: FieldError[] = [];
   const manager = q.fieldManager;
-  if (manager !== undefined && manager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+  if (patchType !== undefined && patchType !== applyPatchType && q.force !== undefined) {
+    errors.push({ type: 'Forbidden', field: 'force', detail: 'may not be specified for non-apply patch' });
+  }
+  if (patchType === applyPatchType && !manager) errors.push({ type: 'Required', field: 'fieldManager', detail: 'is required for apply patch' });
+  if (manager !== undefined && manager.length > 128) errors.push({ type: 'TooLong', field: 'fieldManager', detail: 'may not be more than 128 bytes' });
+  if (values.some((v) => v !== 'All')) errors.push({ type: 'NotSupported', field: 'dryRun', value: values, supported: ['All'] });
+  const fv = q.fieldValidation;
+  if (fv !== undefined && !['', 'Strict', 'Warn', 'Ignore'].includes(fv)) {
+    errors.push({ type: 'NotSupported', field: 'fieldValidation', value: fv, supported: ['', 'Ignore', 'Strict', 'Warn'] });
+  }
+  if (errors.length) throw invalid({ group: 'meta.k8s.io', kind: `${optionsKinds[req.method ?? ''] ?? 'Create'}Options` }, '', errors);
   return {
     dryRun: values.length > 0,
     fieldManager: manager || managerFromUserAgent(header(req, 'user-agent')),
@@ -256,15 +262,9 @@ async function update(req: IncomingMessage, res: ServerResponse, target: Resourc
 async function patch(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const { registry } = deps;
   const { q, warnings } = call;
-  const rc = { ...requestContext(req, call), force: bool(q.force) };
   const raw = await readBody(req);
   const { patchType, body } = parsePatchBody(raw, header(req, 'content-type'));
-  if (patchType === applyPatchType && !q.fieldManager) {
-    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-  }
-  if (patchType !== applyPatchType && q.force !== undefined) {
-    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
-  }
+  const rc = { ...requestContext(req, call, patchType), force: bool(q.force) };
   rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   if (target.subresource === 'scale') {
     const current = await getScale(registry, target.ref, target.namespace, target.name!);

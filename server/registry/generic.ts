@@ -271,14 +271,7 @@ export class Registry {
    */
   async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<KubeObject> {
     const obj = this.decode(ref, body, rc);
-    // the update handler's checkName
-    if (!obj.metadata.name) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
-    if (obj.metadata.name !== name) {
-      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    }
-    if (ref.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
-      throw badRequest(`the namespace of the object (${obj.metadata.namespace}) does not match the namespace on the request (${namespace})`);
-    }
+    checkName(ref, obj.metadata, name, namespace);
     // "0" parses to 0, which kube takes as no precondition
     const requiredRv = obj.metadata.resourceVersion && obj.metadata.resourceVersion !== '0' ? obj.metadata.resourceVersion : undefined;
     return this.guaranteedUpdate(ref, namespace, name, requiredRv, rc, (current) => {
@@ -338,7 +331,8 @@ export class Registry {
     if (patchType === applyPatchType && !subresource && !(await this.storage.get(this.key(ref, namespace, name)))) {
       const created = apply(undefined);
       const { resourceVersion: _applied, ...meta } = isPlainObject(created.metadata) ? created.metadata : {};
-      if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+      if (meta.uid) throw conflict(gr(ref), name, `uid mismatch: the provided object specified uid ${String(meta.uid)}, and no existing object was found`);
+      checkName(ref, meta, name, namespace);
       try {
         // an apply's resourceVersion is a precondition on an existing object, and there is none
         return { object: await this.create(ref, namespace, { ...created, metadata: { ...meta, name } }, { ...rc, managedFieldsDone: true }), created: true };
@@ -348,8 +342,13 @@ export class Registry {
     }
     const object = await this.guaranteedUpdate(ref, namespace, name, undefined, rc, (current) => {
       const patched = apply(this.present(ref, current));
-      const rv = isPlainObject(patched.metadata) ? patched.metadata.resourceVersion : undefined;
-      if (rv && rv !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
+      const meta: Record<string, unknown> = isPlainObject(patched.metadata) ? patched.metadata : {};
+      if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) throw conflict(gr(ref), name);
+      // the patcher's checkName; a patch carries no uid precondition, so a changed uid is an invalid update
+      checkName(ref, meta, name, namespace);
+      if (meta.uid !== undefined && meta.uid !== current.metadata.uid) {
+        throw invalid(gk(ref), name, [{ type: 'Invalid', field: 'metadata.uid', value: meta.uid, detail: 'field is immutable' }]);
+      }
       return this.decode(ref, patched, rc, patchType !== applyPatchType);
     }, subresource);
     return { object, created: false };
@@ -807,4 +806,13 @@ function refuseNewFinalizersWhileDeleting(ref: ResourceRef, meta: ObjectMeta, ol
 /** SimpleNameGenerator: the prefix cut so that the name stays within 63 characters, then 5 random ones. */
 function generatedName(generateName: string): string {
   return `${generateName.slice(0, 58)}${randomSuffix()}`;
+}
+
+/** The handlers' checkName: the object names itself as the URL does, and sits in its namespace. */
+function checkName(ref: ResourceRef, meta: { name?: unknown; namespace?: unknown }, name: string, namespace: string): void {
+  if (!meta.name) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+  if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+  if (ref.info.namespaced && meta.namespace && meta.namespace !== namespace) {
+    throw badRequest(`the namespace of the object (${String(meta.namespace)}) does not match the namespace on the request (${namespace})`);
+  }
 }
