@@ -39,6 +39,19 @@ test('json patch: failures are kube\'s generic 422, shapes are 400', () => {
   assert.equal(failure(() => applyJsonPatch(pod(), new Array(10001).fill({ op: 'test', path: '/metadata/name', value: 'p' }))).code, 413);
 });
 
+test('json patch as json-patch.v4 applies it: missing keys read as null, negative indexes count from the end', () => {
+  const labelled = applyJsonPatch(pod(), [{ op: 'replace', path: '/metadata/labels/tier', value: 'db' }]) as JsonObject;
+  assert.deepEqual((labelled.metadata as JsonObject).labels, { app: 'web', tier: 'db' });
+  applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/annotations', value: null }]);
+  const two = { ...pod(), spec: { containers: [{ name: 'a' }, { name: 'b' }] } };
+  const trimmed = applyJsonPatch(two, [{ op: 'remove', path: '/spec/containers/-1' }]) as JsonObject;
+  assert.deepEqual((trimmed.spec as JsonObject).containers, [{ name: 'a' }]);
+  const front = applyJsonPatch(two, [{ op: 'add', path: '/spec/containers/-3', value: { name: 'z' } }]) as JsonObject;
+  assert.deepEqual((front.spec as JsonObject).containers, [{ name: 'z' }, { name: 'a' }, { name: 'b' }]);
+  assert.equal(failure(() => applyJsonPatch(pod(), [{ op: 'replace', path: '/spec/containers/5', value: {} }])).code, 422);
+  assert.equal(failure(() => applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/annotations', value: 'x' }])).code, 422);
+});
+
 test('json patch never reaches prototypes', () => {
   for (const path of ['/constructor/polluted', '/__proto__/polluted', '/metadata/constructor/prototype/polluted']) {
     assert.equal(failure(() => applyJsonPatch(pod(), [{ op: 'add', path, value: 'yes' }])).code, 422);

@@ -15,8 +15,10 @@ export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonValue {
   const operations = decodeOperations(ops);
   if (operations.length > maxJsonPatchOperations) throw tooManyJsonPatchOperations(maxJsonPatchOperations, operations.length);
   let doc: JsonValue = cloneJson(obj);
-  for (const [i, op] of operations.entries()) {
-    if (!knownOps.has(op.op)) throw patchNotApplicable();
+  for (const [i, raw] of operations.entries()) {
+    if (!knownOps.has(raw.op)) throw patchNotApplicable();
+    const op = asV4Applies(doc, raw);
+    if (!op) continue;
     if (!pathStaysOnOwnProperties(doc, op)) throw patchNotApplicable();
     try {
       doc = fastJsonPatch.applyOperation(doc, op as Operation, true, true, true, i).newDocument as JsonValue;
@@ -57,6 +59,40 @@ function decodeOperations(ops: unknown): RawOperation[] {
     else if (op === 'add' || op === 'replace' || op === 'test') throw patchNotApplicable();
     return out;
   });
+}
+
+/**
+ * What gopkg.in/evanphx/json-patch.v4, kube's library, does beyond RFC 6902: an object's missing key
+ * reads as null, so "replace" there adds it and a "test" for null passes (undefined: nothing to do);
+ * and negative array indexes count from the end (SupportNegativeIndices).
+ */
+function asV4Applies(doc: JsonValue, op: RawOperation): RawOperation | undefined {
+  const segments = decodePointer(op.path);
+  if (!segments?.length) return op;
+  let at: JsonValue | undefined = doc;
+  const resolved: string[] = [];
+  for (const [i, seg] of segments.entries()) {
+    const last = i === segments.length - 1;
+    let key = seg;
+    if (Array.isArray(at) && /^-[1-9][0-9]*$/.test(seg)) {
+      const index = Number(seg) + at.length + (last && op.op === 'add' ? 1 : 0);
+      if (index >= 0) key = String(index);
+    }
+    resolved.push(key);
+    if (last) {
+      if (isJsonObject(at) && !Object.hasOwn(at, key)) {
+        if (op.op === 'replace') return { ...op, op: 'add', path: encodePointer(resolved) };
+        if (op.op === 'test' && op.value === null) return undefined;
+      }
+      break;
+    }
+    at = Array.isArray(at) ? at[Number(key)] : isJsonObject(at) && Object.hasOwn(at, key) ? at[key] : undefined;
+  }
+  return resolved.every((k, i) => k === segments[i]) ? op : { ...op, path: encodePointer(resolved) };
+}
+
+function encodePointer(segments: string[]): string {
+  return segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 function decodePointer(pointer: string): string[] | undefined {

@@ -31,18 +31,25 @@ const deleteFromPrimitiveListPrefix = '$deleteFromPrimitiveList/';
 
 export const smpErrors = {
   badRetainKeys: 'invalid patch format of retainKeys',
-  retainKeysMismatch: "patch content doesn't match retainKeys list",
   badSetElementOrder: 'invalid patch format of setElementOrder list',
   badPrimitiveList: 'invalid patch format of primitive list',
-  listOfLists: 'lists of lists are not supported',
 } as const;
 
-function unprocessable(message: string): StatusError {
-  return new StatusError({ code: 422, reason: 'Invalid', message: 'the server rejected our request due to an error in our request', details: { causes: [{ reason: 'UnexpectedServerResponse', message }] } });
+/** NewGenericServerResponse(422, ...): the library's own words are not passed on. */
+function unprocessable(): StatusError {
+  return new StatusError({ code: 422, reason: 'Invalid', message: 'the server rejected our request due to an error in our request', details: {} });
+}
+
+/**
+ * An error interpretStrategicMergePatchError does not name passes through as a plain Go error, which
+ * the handler answers as a 500 with no reason.
+ */
+function plainError(message: string): StatusError {
+  return new StatusError({ code: 500, message });
 }
 
 function unknownPatchType(directive: unknown, where: JsonObject): StatusError {
-  return badRequest(`unknown patch type: ${goFormat(directive)} in map: ${goFormat(where)}`);
+  return plainError(`unknown patch type: ${goFormat(directive)} in map: ${goFormat(where)}`);
 }
 
 /** Merges patch into original (both owned by us, mutated freely). */
@@ -138,7 +145,7 @@ function deleteFromPrimitiveList(original: JsonObject, field: string, toDelete: 
 /** A list field present in both: merged when its strategy says so, replaced otherwise. */
 function mergeListField(original: JsonValue[], patch: JsonValue[], path: string[], meta: PatchMetaLookup): JsonValue[] {
   const fieldMeta = meta(path);
-  if (original.some(Array.isArray) || patch.some(Array.isArray)) throw unprocessable(smpErrors.listOfLists);
+  if (original.some(Array.isArray) || patch.some(Array.isArray)) throw unprocessable();
   if (!hasStrategy(fieldMeta, 'merge')) return patch.map((item) => (isJsonObject(item) ? materializeMap(item, path, meta) : item));
   const mergeKey = fieldMeta?.mergeKey ?? '';
   const ofMaps = patch.some(isJsonObject) || (patch.length === 0 && original.some(isJsonObject));
@@ -146,11 +153,11 @@ function mergeListField(original: JsonValue[], patch: JsonValue[], path: string[
     const merged = dedupe([...original, ...patch]);
     return orderLikePatch(merged, patch, original, '');
   }
-  if (!mergeKey) throw badRequest(`cannot merge lists without merge key for ${path.join('.')}`);
+  if (!mergeKey) throw plainError(`cannot merge lists without merge key for ${path.join('.')}`);
   const { base, items } = applyListDirectives(original, patch, mergeKey);
   const merged = [...base];
   for (const item of items) {
-    if (!isJsonObject(item) || !Object.hasOwn(item, mergeKey)) throw badRequest(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+    if (!isJsonObject(item) || !Object.hasOwn(item, mergeKey)) throw plainError(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
     const at = merged.findIndex((o) => isJsonObject(o) && jsonEqual(getOwn(o, mergeKey), item[mergeKey]));
     if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, path, meta);
     else merged.push(mergeMap({}, item, path, meta));
@@ -170,12 +177,12 @@ function applyListDirectives(original: JsonValue[], patch: JsonValue[], mergeKey
     }
     const directive = item[directiveMarker];
     if (directive === 'delete') {
-      if (!Object.hasOwn(item, mergeKey)) throw badRequest(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+      if (!Object.hasOwn(item, mergeKey)) throw plainError(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
       base = base.filter((o) => !(isJsonObject(o) && jsonEqual(getOwn(o, mergeKey), item[mergeKey])));
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
-      throw badRequest('merging lists cannot yet be specified in the patch');
+      throw plainError('merging lists cannot yet be specified in the patch');
     } else {
       throw unknownPatchType(directive, item);
     }
@@ -266,6 +273,6 @@ function checkPatchFollowsOrder(patchList: JsonValue[], order: JsonValue[], merg
     if (jsonEqual(identity(items[p], mergeKey), identity(order[s], mergeKey))) p++;
   }
   if (p < items.length) {
-    throw badRequest(`The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goFormat(order)}\n`);
+    throw plainError(`The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goFormat(order)}\n`);
   }
 }
