@@ -194,4 +194,22 @@ describe('generic store semantics', () => {
     assert.equal(unnamed.status, 422);
     assert.equal(unnamed.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   });
+
+  it('list options are validated as ValidateListOptions and the etcd3 store do', async () => {
+    const noVersion = await call('GET', `${cms}?resourceVersionMatch=NotOlderThan`);
+    assert.equal(noVersion.status, 422);
+    assert.equal(noVersion.body.message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    const exactZero = await call('GET', `${cms}?resourceVersionMatch=Exact&resourceVersion=0`);
+    assert.equal(exactZero.status, 422);
+    assert.match(exactZero.body.message, /resourceVersionMatch "exact" is forbidden for resourceVersion "0"$/);
+    for (const n of ['l1', 'l2']) await call('POST', cms, cm(n));
+    const first = await call('GET', `${cms}?limit=1`);
+    const token = (first.body.metadata as { continue?: string; resourceVersion?: string });
+    const pinned = await call('GET', `${cms}?limit=1&continue=${token.continue}&resourceVersion=${token.resourceVersion}`);
+    assert.equal(pinned.status, 400);
+    assert.equal(pinned.body.message, 'specifying resource version is not allowed when using continue');
+    const garbage = await call('GET', `${cms}?limit=1&continue=garbage`);
+    assert.equal(garbage.status, 400);
+    assert.match(garbage.body.message, /^invalid continue token: /);
+  });
 });

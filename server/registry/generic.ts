@@ -686,10 +686,18 @@ export class Registry {
 
   private checkListResourceVersion(opts: ListOptions): void {
     const rv = opts.resourceVersion;
-    if (opts.resourceVersionMatch && !rv) {
-      throw badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
+    const match = opts.resourceVersionMatch;
+    // ValidateListOptions, which the list handler answers with a 422
+    const errors: FieldError[] = [];
+    if (match) {
+      if (!rv) errors.push({ type: 'Forbidden', field: 'resourceVersionMatch', detail: 'resourceVersionMatch is forbidden unless resourceVersion is provided' });
+      if (opts.continue) errors.push({ type: 'Forbidden', field: 'resourceVersionMatch', detail: 'resourceVersionMatch is forbidden when continue is provided' });
+      if (match !== 'Exact' && match !== 'NotOlderThan') errors.push({ type: 'NotSupported', field: 'resourceVersionMatch', value: match, supported: ['Exact', 'NotOlderThan', ''] });
+      if (match === 'Exact' && rv === '0') errors.push({ type: 'Forbidden', field: 'resourceVersionMatch', detail: 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"' });
     }
+    if (errors.length) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errors);
     if (!rv || rv === '0') return;
+    if (opts.continue) throw badRequest('specifying resource version is not allowed when using continue');
     const n = parseResourceVersion(rv);
     const current = this.storage.currentResourceVersion();
     if (n > current) {
@@ -789,7 +797,7 @@ function decodeContinue(s: string): ContinueToken {
     if (typeof t.start !== 'string' || typeof t.rv !== 'number') throw new Error('bad');
     return { rv: String(t.rv), start: t.start };
   } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw badRequest('invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
 }
 
