@@ -235,8 +235,9 @@ export class Registry {
         if (await this.storage.get(key)) throw alreadyExists(gr(ref), obj.metadata.name!);
         return obj;
       }
-      // etcd3's store.Create refuses it (ErrResourceVersionSetOnCreate), a plain error the handler answers as a 500
-      if (sentVersion && sentVersion !== '0') throw new StatusError({ code: 500, message: 'resourceVersion should not be set on objects to be created' });
+      // etcd3's store.Create refuses it (ErrResourceVersionSetOnCreate). kube-apiserver answers that plain
+      // error as a 500; kubemock never answers bad input with a 5xx, so: its words, as a 400.
+      if (sentVersion && sentVersion !== '0') throw badRequest('resourceVersion should not be set on objects to be created');
       try {
         return await this.storage.create(key, obj);
       } catch (e) {

@@ -108,7 +108,7 @@ test('Service ports merge by port', () => {
   assert.deepEqual((out.spec as JsonObject).ports, [{ port: 80, targetPort: 9090 }, { port: 443 }]);
 });
 
-test('malformed directives get kube\'s codes and texts: named format errors 400, the library\'s plain errors 500', () => {
+test('malformed directives are client errors with kube\'s texts', () => {
   const code = (patch: unknown): [number, string] => {
     try {
       applyStrategicMergePatch(statefulSet(), patch, sts);
@@ -118,14 +118,14 @@ test('malformed directives get kube\'s codes and texts: named format errors 400,
     }
     return [0, ''];
   };
-  assert.deepEqual(code({ spec: { $patch: 'explode' } })[0], 500);
+  assert.deepEqual(code({ spec: { $patch: 'explode' } })[0], 400);
   assert.match(code({ spec: { $patch: 'explode' } })[1], /^unknown patch type: explode in map:/);
   assert.deepEqual(code({ spec: { template: { spec: { volumes: [{ name: 'cfg', $retainKeys: 'x' }] } } } }), [400, 'invalid patch format of retainKeys']);
   assert.equal(code({ spec: { template: { spec: { volumes: [{ name: 'cfg', $retainKeys: ['name'], secret: {} }] } } } })[0], 400);
   assert.equal(code({ spec: { template: { spec: { containers: [[1]] } } } })[0], 422);
-  assert.deepEqual(code({ spec: { template: { spec: { containers: [{ image: 'x' }] } } } }), [500, 'map: map[image:x] does not contain declared merge key: name']);
+  assert.deepEqual(code({ spec: { template: { spec: { containers: [{ image: 'x' }] } } } }), [400, 'map: map[image:x] does not contain declared merge key: name']);
   assert.equal(code([1])[0], 400);
-  assert.equal(code({ spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'a' }], containers: [{ name: 'b' }] } } } })[0], 500);
+  assert.equal(code({ spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'a' }], containers: [{ name: 'b' }] } } } })[0], 400);
 });
 
 test('"__proto__" and "constructor" stay data', () => {
