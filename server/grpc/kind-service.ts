@@ -110,8 +110,11 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
 
   async function write(raw: unknown, md: Metadata, subresource: 'status' | undefined): Promise<Record<string, unknown>> {
     const req = fromProto(`${msg}UpdateRequest`, raw) as WriteRequest;
-    const body = req.object ?? {};
-    const name = req.name || nameOf(body);
+    const sent = isPlainObject(req.object) ? req.object : {};
+    const name = req.name || nameOf(sent);
+    // the request's name stands for the URL's, so the object may leave it out (checkName would refuse that over REST)
+    const metadata = isPlainObject(sent.metadata) ? sent.metadata : {};
+    const body = metadata.name ? sent : { ...sent, metadata: { ...metadata, name } };
     return present((await registry.replace(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext(req, md), subresource)).object);
   }
 
