@@ -76,7 +76,6 @@ export function createApiListener(opts: ApiServerOptions): RequestListener {
   const app = createApiApp(opts);
   const deps = restDeps(opts);
   return (req, res) => {
-    res.setHeader('Cache-Control', noCache);
     const url = req.url ?? '/';
     const at = url.indexOf('?');
     let target: ResourceTarget | undefined;
@@ -87,6 +86,7 @@ export function createApiListener(opts: ApiServerOptions): RequestListener {
       // a path that does not decode: express answers it
     }
     if (!target) return void app(req, res);
+    res.setHeader('Cache-Control', noCache);
     handleResource(req, res, target, deps).catch((err: unknown) => sendError(res, err, opts.logger, req.method, at < 0 ? url : url.slice(0, at)));
   };
 }

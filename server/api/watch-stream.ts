@@ -47,7 +47,6 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
   let closed = false;
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Cache-Control', 'no-cache, private');
 
   const write = (line: string | Buffer): void => {
     if (closed) return;

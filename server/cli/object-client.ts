@@ -3,6 +3,8 @@ import { isNotFound } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import type { Registry } from '../registry/generic.js';
 import { deepCopy } from '../meta/deep-copy.js';
+import { withoutManagedFields } from '../registry/patch/managed-fields.js';
+import type { JsonObject } from '../registry/patch/json-value.js';
 
 /** Connects controllers to the registry: in-process writes through the full API pipeline. */
 export function registryObjectClient(registry: Registry, manager = 'kube-controller-manager'): ObjectClient {
@@ -21,13 +23,13 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
       return (await registry.create(registry.ref(gr.group, gr.resource), namespace, obj, rc())) as T;
     },
     async update<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, obj: T) {
-      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, withoutManagedFields(obj), rc())) as T;
+      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, unmanaged(obj), rc())) as T;
     },
     async updateStatus<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, obj: T) {
-      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, withoutManagedFields(obj), rc(), 'status')) as T;
+      return (await registry.update(registry.ref(gr.group, gr.resource), namespace, obj.metadata.name!, unmanaged(obj), rc(), 'status')) as T;
     },
     async finalize<T extends KubeObject>(gr: { group: string; resource: string }, obj: T) {
-      return (await registry.update(registry.ref(gr.group, gr.resource), '', obj.metadata.name!, withoutManagedFields(obj), rc(), 'finalize')) as T;
+      return (await registry.update(registry.ref(gr.group, gr.resource), '', obj.metadata.name!, unmanaged(obj), rc(), 'finalize')) as T;
     },
     async mergePatch<T extends KubeObject>(gr: { group: string; resource: string }, namespace: string, name: string, patch: unknown, subresource?: 'status') {
       const ref = registry.ref(gr.group, gr.resource);
@@ -45,9 +47,6 @@ export function registryObjectClient(registry: Registry, manager = 'kube-control
  * status alone, so their writes carry none and the server keeps the stored ones; sending them back
  * would only make the server decode, copy and compare them.
  */
-function withoutManagedFields<T extends KubeObject>(obj: T): T {
-  if (!obj.metadata.managedFields) return obj;
-  const metadata = { ...obj.metadata };
-  delete metadata.managedFields;
-  return { ...obj, metadata };
+function unmanaged<T extends KubeObject>(obj: T): T {
+  return withoutManagedFields(obj as unknown as JsonObject) as unknown as T;
 }

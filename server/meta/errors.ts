@@ -33,11 +33,16 @@ const causeReason: Record<FieldErrorType, string> = {
   NotFound: 'FieldValueNotFound',
 };
 
+/** A []string as Go's %#v prints it: []string{"a", "b"}. */
+export function goStringSlice(list: readonly string[]): string {
+  return `[]string{${list.map((x) => JSON.stringify(x)).join(', ')}}`;
+}
+
 function goValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined || v === null) return 'null';
   // %#v of a []string; other values have no Go type here, so JSON stands in for it
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return goStringSlice(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

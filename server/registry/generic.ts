@@ -3,7 +3,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, TooOldError } from '.
 import type { Clock } from '../meta/clock.js';
 import { rfc3339 } from '../meta/clock.js';
 import {
-  alreadyExists, badRequest, conflict, expired, internalError, invalid, notFound, forbidden, StatusError, timeout,
+  alreadyExists, badRequest, conflict, expired, goStringSlice, internalError, invalid, notFound, forbidden, StatusError, timeout,
   type FieldError, type GroupResource,
 } from '../meta/errors.js';
 import { fieldsMatch, parseFieldSelector, checkSelectableFields, type FieldSelector } from '../meta/fields.js';
@@ -228,6 +228,9 @@ export class Registry {
     if (errors.length) throw invalid(gk(ref), obj.metadata.name ?? '', errors);
     for (const w of info.strategy.warnings?.(obj, ctx) ?? []) rc.warnings?.push(w);
     if (tracked !== obj) Object.defineProperty(obj.metadata, 'managedFields', { value: tracked.metadata.managedFields, enumerable: true, writable: true, configurable: true });
+    // etcd3's store.Create refuses it (ErrResourceVersionSetOnCreate), except on a dry run. kube-apiserver
+    // answers that plain error as a 500; kubemock never answers bad input with a 5xx: its words, as a 400.
+    if (!rc.dryRun && sentVersion && sentVersion !== '0') throw badRequest('resourceVersion should not be set on objects to be created');
     for (let attempt = 0; ; attempt++) {
       if (generateName && attempt > 0) obj.metadata.name = generatedName(generateName);
       const key = this.key(ref, namespace, obj.metadata.name!);
@@ -235,9 +238,6 @@ export class Registry {
         if (await this.storage.get(key)) throw alreadyExists(gr(ref), obj.metadata.name!);
         return obj;
       }
-      // etcd3's store.Create refuses it (ErrResourceVersionSetOnCreate). kube-apiserver answers that plain
-      // error as a 500; kubemock never answers bad input with a 5xx, so: its words, as a 400.
-      if (sentVersion && sentVersion !== '0') throw badRequest('resourceVersion should not be set on objects to be created');
       try {
         return await this.storage.create(key, obj);
       } catch (e) {
@@ -252,18 +252,28 @@ export class Registry {
    * (services, endpoints, events), a create when nothing has the name yet (201).
    */
   async replace(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<{ object: KubeObject; created: boolean }> {
-    if (!subresource && ref.info.strategy.allowCreateOnUpdate && isPlainObject(body) && !(await this.storage.get(this.key(ref, namespace, name)))) {
-      const metadata = isPlainObject(body.metadata) ? { ...body.metadata } : {};
-      if (metadata.name !== undefined && metadata.name !== name) throw badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
-      // the object's resourceVersion means nothing when there is none stored
-      delete metadata.resourceVersion;
-      try {
-        return { object: await this.create(ref, namespace, { ...body, metadata: { ...metadata, name } }, rc), created: true };
-      } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-      }
+    if (!subresource && ref.info.strategy.allowCreateOnUpdate && isPlainObject(body)) {
+      const { resourceVersion: _unused, ...metadata } = isPlainObject(body.metadata) ? body.metadata : {};
+      checkName(ref, metadata, name, namespace);
+      const object = await this.createInstead(ref, namespace, name, { ...body, metadata }, rc);
+      if (object) return { object, created: true };
     }
     return { object: await this.update(ref, namespace, name, body, rc, subresource), created: false };
+  }
+
+  /**
+   * A write that finds nothing under its name creates instead (AllowCreateOnUpdate, apply). Its
+   * resourceVersion means nothing then, so the caller leaves it out. Undefined when the object
+   * exists, or appeared meanwhile: the caller updates it.
+   */
+  private async createInstead(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext): Promise<KubeObject | undefined> {
+    if (await this.storage.get(this.key(ref, namespace, name))) return undefined;
+    try {
+      return await this.create(ref, namespace, body, rc);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      return undefined;
+    }
   }
 
   /**
@@ -331,15 +341,11 @@ export class Registry {
     });
     if (patchType === applyPatchType && !subresource && !(await this.storage.get(this.key(ref, namespace, name)))) {
       const created = apply(undefined);
-      const { resourceVersion: _applied, ...meta } = isPlainObject(created.metadata) ? created.metadata : {};
+      const { resourceVersion: _unused, ...meta } = isPlainObject(created.metadata) ? created.metadata : {};
       if (meta.uid) throw conflict(gr(ref), name, `uid mismatch: the provided object specified uid ${String(meta.uid)}, and no existing object was found`);
       checkName(ref, meta, name, namespace);
-      try {
-        // an apply's resourceVersion is a precondition on an existing object, and there is none
-        return { object: await this.create(ref, namespace, { ...created, metadata: { ...meta, name } }, { ...rc, managedFieldsDone: true }), created: true };
-      } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-      }
+      const object = await this.createInstead(ref, namespace, name, { ...created, metadata: meta }, { ...rc, managedFieldsDone: true });
+      if (object) return { object, created: true };
     }
     const object = await this.guaranteedUpdate(ref, namespace, name, undefined, rc, (current) => {
       const patched = apply(this.present(ref, current));
@@ -596,7 +602,6 @@ export class Registry {
       delete meta.deletionGracePeriodSeconds;
     }
     meta.resourceVersion = old.resourceVersion;
-    let errors: FieldError[];
     if (subresource === 'finalize') {
       const finalizers = isPlainObject(next.spec) ? next.spec.finalizers : undefined;
       const rest = deepCopy(current);
@@ -604,6 +609,8 @@ export class Registry {
       if (finalizers === undefined) delete (rest.spec as Record<string, unknown>).finalizers;
       return rest;
     }
+    refuseNewFinalizersWhileDeleting(ref, meta, old);
+    let kindErrors: FieldError[];
     if (subresource === 'status') {
       // Every status strategy kube serves for these kinds resets spec alone (GetResetFields: spec):
       // labels, annotations, finalizers and owners change through /status as through the object.
@@ -615,13 +622,8 @@ export class Registry {
       for (const k of Object.keys(next)) if (!(k in rest)) delete next[k];
       if (!old.generation) delete meta.generation;
       else meta.generation = old.generation;
-      refuseNewFinalizersWhileDeleting(ref, meta, old);
       info.strategy.prepareForStatusUpdate?.(next, current, ctx);
-      errors = [
-        ...validateObjectMeta(meta, info, info.strategy.validateName),
-        ...validateObjectMetaUpdate(meta, old),
-        ...(info.strategy.validateStatusUpdate?.(next, current, ctx) ?? []),
-      ];
+      kindErrors = info.strategy.validateStatusUpdate?.(next, current, ctx) ?? [];
     } else {
       // Decoding defaults every write, not only creates (SetDefaults_* run in the codec).
       info.strategy.defaults?.(next, ref.version);
@@ -631,15 +633,11 @@ export class Registry {
       }
       if (!old.generation) delete meta.generation;
       else meta.generation = specChanged(next, current) ? old.generation + 1 : old.generation;
-      refuseNewFinalizersWhileDeleting(ref, meta, old);
       info.strategy.prepareForUpdate?.(next, current, ctx);
-      errors = [
-        ...validateObjectMeta(meta, info, info.strategy.validateName),
-        ...validateObjectMetaUpdate(meta, old),
-        ...(info.strategy.validateUpdate?.(next, current, ctx) ?? info.strategy.validate?.(next, ctx) ?? []),
-      ];
+      kindErrors = info.strategy.validateUpdate?.(next, current, ctx) ?? info.strategy.validate?.(next, ctx) ?? [];
       for (const w of info.strategy.warnings?.(next, ctx) ?? []) rc.warnings?.push(w);
     }
+    const errors = [...validateObjectMeta(meta, info, info.strategy.validateName), ...validateObjectMetaUpdate(meta, old), ...kindErrors];
     if (errors.length) throw invalid(gk(ref), old.name!, errors);
     return next;
   }
@@ -809,7 +807,7 @@ function refuseNewFinalizersWhileDeleting(ref: ResourceRef, meta: ObjectMeta, ol
   if (!old.deletionTimestamp) return;
   const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
   if (!added.length) return;
-  throw invalid(gk(ref), old.name!, [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+  throw invalid(gk(ref), old.name!, [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(added)}` }]);
 }
 
 /** SimpleNameGenerator: the prefix cut so that the name stays within 63 characters, then 5 random ones. */

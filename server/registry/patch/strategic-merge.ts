@@ -35,22 +35,17 @@ export const smpErrors = {
   badPrimitiveList: 'invalid patch format of primitive list',
 } as const;
 
+// Errors interpretStrategicMergePatchError does not name (a missing merge key, an unknown $patch, an
+// order mismatch) reach kube's handler as plain errors, answered 500. It is the client's patch at
+// fault, and kubemock never answers bad input with a 5xx: they are 400s in the library's words.
+
 /** NewGenericServerResponse(422, ...): the library's own words are not passed on. */
 function unprocessable(): StatusError {
   return new StatusError({ code: 422, reason: 'Invalid', message: 'the server rejected our request due to an error in our request', details: {} });
 }
 
-/**
- * An error interpretStrategicMergePatchError does not name passes through as a plain Go error, which
- * kube-apiserver answers as a 500. It is the client's patch at fault, and kubemock never answers bad
- * input with a 5xx: a 400 with the library's words (README, known limits).
- */
-function plainError(message: string): StatusError {
-  return badRequest(message);
-}
-
 function unknownPatchType(directive: unknown, where: JsonObject): StatusError {
-  return plainError(`unknown patch type: ${goFormat(directive)} in map: ${goFormat(where)}`);
+  return badRequest(`unknown patch type: ${goFormat(directive)} in map: ${goFormat(where)}`);
 }
 
 /** Merges patch into original (both owned by us, mutated freely). */
@@ -154,11 +149,11 @@ function mergeListField(original: JsonValue[], patch: JsonValue[], path: string[
     const merged = dedupe([...original, ...patch]);
     return orderLikePatch(merged, patch, original, '');
   }
-  if (!mergeKey) throw plainError(`cannot merge lists without merge key for ${path.join('.')}`);
+  if (!mergeKey) throw badRequest(`cannot merge lists without merge key for ${path.join('.')}`);
   const { base, items } = applyListDirectives(original, patch, mergeKey);
   const merged = [...base];
   for (const item of items) {
-    if (!isJsonObject(item) || !Object.hasOwn(item, mergeKey)) throw plainError(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+    if (!isJsonObject(item) || !Object.hasOwn(item, mergeKey)) throw badRequest(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
     const at = merged.findIndex((o) => isJsonObject(o) && jsonEqual(getOwn(o, mergeKey), item[mergeKey]));
     if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, path, meta);
     else merged.push(mergeMap({}, item, path, meta));
@@ -178,12 +173,12 @@ function applyListDirectives(original: JsonValue[], patch: JsonValue[], mergeKey
     }
     const directive = item[directiveMarker];
     if (directive === 'delete') {
-      if (!Object.hasOwn(item, mergeKey)) throw plainError(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+      if (!Object.hasOwn(item, mergeKey)) throw badRequest(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
       base = base.filter((o) => !(isJsonObject(o) && jsonEqual(getOwn(o, mergeKey), item[mergeKey])));
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
-      throw plainError('merging lists cannot yet be specified in the patch');
+      throw badRequest('merging lists cannot yet be specified in the patch');
     } else {
       throw unknownPatchType(directive, item);
     }
@@ -274,6 +269,6 @@ function checkPatchFollowsOrder(patchList: JsonValue[], order: JsonValue[], merg
     if (jsonEqual(identity(items[p], mergeKey), identity(order[s], mergeKey))) p++;
   }
   if (p < items.length) {
-    throw plainError(`The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goFormat(order)}\n`);
+    throw badRequest(`The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goFormat(order)}\n`);
   }
 }
