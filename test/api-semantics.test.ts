@@ -49,6 +49,30 @@ describe('generic store semantics', () => {
     assert.equal((await call('GET', '/api/v1/namespaces/default')).status, 200);
   });
 
+  it('DeleteOptions come from the body when there is one (kubectl delete --dry-run=server sends dryRun there), else the query', async () => {
+    await call('POST', cms, cm('kept'));
+    const dry = await call('DELETE', `${cms}/kept`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] });
+    assert.equal(dry.status, 200);
+    assert.equal((await call('GET', `${cms}/kept`)).status, 200, 'a dry run in the body deletes nothing');
+    const dryCollection = await call('DELETE', cms, { dryRun: ['All'] });
+    assert.equal(dryCollection.status, 200);
+    assert.equal((await call('GET', `${cms}/kept`)).status, 200, 'nor does a dry-run collection delete');
+    // with a body, kube does not read the query at all
+    const bodyWins = await call('DELETE', `${cms}/kept?dryRun=Bogus`, { dryRun: ['All'] });
+    assert.equal(bodyWins.status, 200);
+    const bad = await call('DELETE', `${cms}/kept`, { dryRun: ['Bogus'], propagationPolicy: 'Sideways', orphanDependents: true });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.message, 'DeleteOptions.meta.k8s.io "" is invalid: [propagationPolicy: Invalid value: "Sideways": orphanDependents and deletionPropagation cannot be both set, propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil", dryRun: Unsupported value: []string{"Bogus"}: supported values: "All"]');
+    const typed = await call('DELETE', `${cms}/kept`, { gracePeriodSeconds: 'soon' });
+    assert.equal(typed.status, 400);
+    assert.equal(typed.body.message, 'json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64');
+    assert.equal((await call('GET', `${cms}/kept`)).status, 200);
+    assert.equal((await call('DELETE', `${cms}/kept?dryRun=All`)).status, 200);
+    assert.equal((await call('GET', `${cms}/kept`)).status, 200, 'a dry run in the query of a bodiless DELETE');
+    assert.equal((await call('DELETE', `${cms}/kept`)).status, 200);
+    assert.equal((await call('GET', `${cms}/kept`)).status, 404);
+  });
+
   it('a failed delete precondition names the kind and both values', async () => {
     const made = await call('POST', cms, cm('pre'));
     const r = await call('DELETE', `${cms}/pre`, { preconditions: { uid: 'not-it' } });

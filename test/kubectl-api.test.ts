@@ -134,6 +134,9 @@ describe('kubectl against kubemock (issue 2)', () => {
     assert.equal(cm.metadata.annotations.note, 'hello');
     assert.deepEqual(cm.data, { b: '2', c: '3' });
     assert.deepEqual(tableRows(await kubectlOk(c, ['get', 'cm', '-l', 'tier=backend'])).map((r) => r[0]), ['NAME', 'patched']);
+    // kubectl sends the dry run inside the DeleteOptions body, not in the query
+    assert.match(await kubectlOk(c, ['delete', 'cm', 'patched', '--dry-run=server']), /configmap "patched" deleted \(server dry run\)/);
+    await kubectlOk(c, ['get', 'cm', 'patched']);
   });
 
   it('reports errors as a real server does', async () => {

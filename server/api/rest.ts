@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, invalid, methodNotAllowed, notFound, StatusError, type FieldError } from '../meta/errors.js';
-import { isPlainObject, type KubeObject } from '../meta/types.js';
+import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, FieldValidation, ListOptions, Registry, RequestContext } from '../registry/generic.js';
+import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
 import { applyPatchType, gr } from '../registry/generic.js';
 import { getScale, updateScale } from '../registry/scale.js';
-import type { PropagationPolicy } from '../registry/strategy.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
 import type { ResourceTarget } from './paths.js';
@@ -280,42 +280,27 @@ async function patch(req: IncomingMessage, res: ServerResponse, target: Resource
   sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
 }
 
-function deleteOptions(q: Query, body: unknown): DeleteOptions {
-  const o: DeleteOptions = {};
-  if (isPlainObject(body)) {
-    if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw badRequest(`expected DeleteOptions, got ${String(body.kind)}`);
-    if (typeof body.gracePeriodSeconds === 'number') o.gracePeriodSeconds = body.gracePeriodSeconds;
-    if (typeof body.propagationPolicy === 'string') o.propagationPolicy = body.propagationPolicy as PropagationPolicy;
-    if (typeof body.orphanDependents === 'boolean') o.orphanDependents = body.orphanDependents;
-    if (isPlainObject(body.preconditions)) {
-      const p = body.preconditions;
-      o.preconditions = { uid: typeof p.uid === 'string' ? p.uid : undefined, resourceVersion: typeof p.resourceVersion === 'string' ? p.resourceVersion : undefined };
-    }
-  }
-  const grace = int(q, 'gracePeriodSeconds');
-  if (grace !== undefined) o.gracePeriodSeconds = grace;
-  if (q.propagationPolicy) o.propagationPolicy = q.propagationPolicy as PropagationPolicy;
-  if (q.orphanDependents !== undefined) o.orphanDependents = bool(q.orphanDependents);
-  if (o.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy)) {
-    throw new StatusError({ code: 422, reason: 'Invalid', message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${o.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`, details: { causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${o.propagationPolicy}"` }] } });
-  }
-  if (o.propagationPolicy && o.orphanDependents !== undefined) {
-    throw new StatusError({ code: 422, reason: 'Invalid', message: 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "' + o.propagationPolicy + '": orphanDependents and deletionPropagation cannot be both set', details: { causes: [{ reason: 'FieldValueInvalid', field: 'propagationPolicy' }] } });
-  }
-  if (o.gracePeriodSeconds !== undefined && o.gracePeriodSeconds < 0) o.gracePeriodSeconds = 1;
-  return o;
-}
-
-async function readDeleteBody(req: IncomingMessage): Promise<unknown> {
+/**
+ * DeleteOptions from the body when there is one, else from the query (kube reads one or the other),
+ * and the context of the delete: a dry run is asked for in DeleteOptions, wherever it came from.
+ */
+async function deleteRequest(req: IncomingMessage, { q, dryRun, warnings }: Call): Promise<{ options: DeleteOptions; rc: RequestContext }> {
   const raw = await readBody(req);
-  return raw.length ? parseDeleteBody(raw, header(req, 'content-type')) : undefined;
+  const asked = raw.length
+    ? deleteOptionsFromBody(parseDeleteBody(raw, header(req, 'content-type')))
+    : deleteOptionsFromQuery({
+      gracePeriodSeconds: int(q, 'gracePeriodSeconds'),
+      propagationPolicy: q.propagationPolicy || undefined,
+      orphanDependents: q.orphanDependents === undefined ? undefined : bool(q.orphanDependents),
+      dryRun,
+    });
+  return { options: asked.options, rc: { dryRun: asked.dryRun, fieldManager: managerFromUserAgent(header(req, 'user-agent')), warnings } };
 }
 
 async function deleteOne(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
   const { registry } = deps;
-  const { q, warnings } = call;
-  const rc = requestContext(req, call);
-  const options = deleteOptions(q, await readDeleteBody(req));
+  const { options, rc } = await deleteRequest(req, call);
+  const { warnings } = call;
   const { object, removed } = await registry.delete(target.ref, target.namespace, target.name!, options, rc);
   const accepted = !removed && options.orphanDependents === false;
   if (removed && !target.ref.info.strategy.returnDeletedObject) {
@@ -332,8 +317,7 @@ async function deleteCollection(req: IncomingMessage, res: ServerResponse, targe
   const { registry } = deps;
   const { ref } = target;
   const { q, warnings } = call;
-  const rc = requestContext(req, call);
-  const options = deleteOptions(q, await readDeleteBody(req));
+  const { options, rc } = await deleteRequest(req, call);
   const ns = ref.info.namespaced && target.namespaced ? target.namespace : undefined;
   const deleted = await registry.deleteCollection(ref, ns, listOptions(q), options, rc);
   sendJson(res, 200, listJson(ref, deleted, { resourceVersion: String(registry.storage.currentResourceVersion()) }), warnings);

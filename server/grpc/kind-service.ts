@@ -1,12 +1,12 @@
 import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { badRequest, StatusError } from '../meta/errors.js';
+import { badRequest } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import type { DeleteOptions, FieldValidation, Registry, RegistryWatchEvent, RequestContext } from '../registry/generic.js';
 import { applyPatchType } from '../registry/generic.js';
 import type { ResourceRef } from '../registry/resource.js';
 import { getScale, updateScale } from '../registry/scale.js';
-import type { PropagationPolicy } from '../registry/strategy.js';
 import { parsePatchBody } from '../api/body.js';
+import { deleteOptionsFromBody } from '../api/delete-options.js';
 import { fromProto, toProto } from './convert.js';
 import type { KindService } from './gen/kinds.js';
 import {
@@ -101,7 +101,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
     patch: unary<PatchRequest>(async (req, md) => present(await patch(req, md, undefined))),
 
     delete: unary<DeleteRequest>(async (req, md) => {
-      const { options, dryRun } = deleteOptions(req.options ? fromProto('kubemock.v1.DeleteOptions', req.options) : {});
+      const { options, dryRun } = deleteOptionsFromBody(req.options ? fromProto('kubemock.v1.DeleteOptions', req.options) : {});
       const rc: RequestContext = { dryRun, fieldManager: managerOf(md), warnings: [] };
       const { object, removed } = await registry.delete(ref, ns(req.namespace), req.name, options, rc);
       return { object: present(object), removed };
@@ -198,29 +198,6 @@ function decodePatch(req: PatchRequest, md: Metadata): { patchType: string; body
   const raw = req.bodyBytes.length ? Buffer.from(req.bodyBytes) : Buffer.from(req.body, 'utf8');
   const { patchType, body } = parsePatchBody(raw, contentType);
   return { patchType, body, rc: { ...requestContext(req, md), force: !!req.force } };
-}
-
-/** DeleteOptions as REST reads them from the body, with the same validation. */
-function deleteOptions(body: Record<string, unknown>): { options: DeleteOptions; dryRun: boolean } {
-  const o: DeleteOptions = {};
-  if (typeof body.gracePeriodSeconds === 'number') o.gracePeriodSeconds = body.gracePeriodSeconds < 0 ? 1 : body.gracePeriodSeconds;
-  if (typeof body.orphanDependents === 'boolean') o.orphanDependents = body.orphanDependents;
-  if (typeof body.propagationPolicy === 'string') {
-    if (!['Orphan', 'Background', 'Foreground'].includes(body.propagationPolicy)) {
-      throw new StatusError({ code: 422, reason: 'Invalid', message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${body.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`, details: { causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${body.propagationPolicy}"` }] } });
-    }
-    if (o.orphanDependents !== undefined) {
-      throw new StatusError({ code: 422, reason: 'Invalid', message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "${body.propagationPolicy}": orphanDependents and deletionPropagation cannot be both set`, details: { causes: [{ reason: 'FieldValueInvalid', field: 'propagationPolicy' }] } });
-    }
-    o.propagationPolicy = body.propagationPolicy as PropagationPolicy;
-  }
-  if (isPlainObject(body.preconditions)) {
-    const p = body.preconditions;
-    o.preconditions = { uid: typeof p.uid === 'string' ? p.uid : undefined, resourceVersion: typeof p.resourceVersion === 'string' ? p.resourceVersion : undefined };
-  }
-  const dryRun = Array.isArray(body.dryRun) ? body.dryRun.map(String) : [];
-  for (const v of dryRun) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}: Unsupported value: "${v}": supported values: "All"`);
-  return { options: o, dryRun: dryRun.length > 0 };
 }
 
 /**
