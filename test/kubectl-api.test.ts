@@ -114,6 +114,25 @@ describe('kubectl against kubemock (issue 2)', () => {
     }
   });
 
+  it('a manifest moves from client-side to server-side apply without --force-conflicts, as kube\'s last-applied handling allows', async () => {
+    const file = join(c.dir, 'moving.yaml');
+    const manifest = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: moving\ndata:\n  key: "${v}"\n  kept: "same"\n`;
+    await writeFile(file, manifest('one'));
+    await kubectlOk(c, ['apply', '-f', file]);
+    await writeFile(file, manifest('two'));
+    assert.match(await kubectlOk(c, ['apply', '--server-side', '-f', file]), /serverside-applied/);
+    const cm = JSON.parse(await kubectlOk(c, ['get', 'cm', 'moving', '-o', 'json'])) as { data: Record<string, string>; metadata: { annotations: Record<string, string> } };
+    assert.equal(cm.data.key, 'two');
+    assert.match(cm.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], /"key":"two"/, 'the annotation follows the server-side apply');
+    // a field changed by someone else since is not covered by the annotation
+    await kubectlOk(c, ['patch', 'cm', 'moving', '--type=merge', '-p', '{"data":{"key":"edited"}}']);
+    await writeFile(file, manifest('three'));
+    const conflict = await kubectl(c, ['apply', '--server-side', '-f', file]);
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.stderr, /conflict with "kubectl-patch"/);
+    await kubectlOk(c, ['delete', '-f', file]);
+  });
+
   it('explain reads the served OpenAPI schemas', async () => {
     const out = await kubectlOk(c, ['explain', 'statefulset.spec.volumeClaimTemplates']);
     assert.match(out, /KIND:\s+StatefulSet/);

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import { rfc3339 } from '../meta/clock.js';
 import { planStatefulSet, type Action, type Plan } from './statefulset-plan.js';
-import { fnv1_32, goJson, hashRevisionData, safeEncodeString } from './statefulset-revisions.js';
+import { goJson } from '../meta/go-json.js';
+import { fnv1_32, hashRevisionData, safeEncodeString } from './statefulset-revisions.js';
 import type { ClaimObject, PodObject, RevisionObject, StatefulSetObject } from './statefulset-utils.js';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');

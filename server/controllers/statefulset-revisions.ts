@@ -1,4 +1,5 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { goJson } from '../meta/go-json.js';
 import type { DeepReadonly } from '../meta/types.js';
 import {
   mutableCopy, newControllerRef, setKind, type RevisionObject, type RO, type StatefulSetObject,
@@ -26,22 +27,6 @@ export function safeEncodeString(s: string): string {
 }
 
 /**
- * JSON as Go's encoding/json writes a map[string]interface{}: keys sorted at every level, and
- * <, > and & escaped. Revision data bytes (hash and equality) are taken from this form.
- */
-export function goJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${goString(k)}:${goJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'string') return goString(value);
-  return JSON.stringify(value);
-}
-
-/**
  * goJson of revision data, remembered: every sync compares the set's template with each revision
  * and hashes it, and goJson (sorted keys, escapes) is far slower than JSON.stringify. Objects are
  * remembered by identity (cached revisions never change), and by their JSON.stringify form (equal
@@ -64,10 +49,6 @@ export function revisionDataJson(data: unknown): string {
   }
   dataJsonByObject.set(data, json);
   return json;
-}
-
-function goString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

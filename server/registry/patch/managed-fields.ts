@@ -45,18 +45,22 @@ export function ownableFields(set: FieldSet, resetFields: readonly (readonly str
   return set.difference(unownedExact).withoutSubtrees([['f:metadata', 'f:managedFields'], ...resetFields.map((p) => p.map(fieldElement))]);
 }
 
-/** Undefined when the stored managedFields are unusable (kube then resets them). */
+/**
+ * Undefined when the managedFields are unusable (kube then keeps the stored ones). An entry that
+ * owns nothing is kept whatever its operation, as kube's decoder does, and dropped when encoded:
+ * that is how `managedFields: [{}]` resets them.
+ */
 export function decodeManagedFields(entries: unknown): Managers | undefined {
   const managers: Managers = new Map();
   if (entries === undefined || entries === null) return managers;
   if (!Array.isArray(entries)) return undefined;
   for (const raw of entries) {
     if (!isJsonObject(raw)) return undefined;
-    const operation = raw.operation;
-    if ((operation !== 'Apply' && operation !== 'Update') || typeof raw.manager !== 'string') return undefined;
     const fields = raw.fieldsType === undefined && raw.fieldsV1 === undefined ? new FieldSet() : raw.fieldsType === 'FieldsV1' ? decodeCached(raw.fieldsV1 ?? {}) : undefined;
     if (!fields) return undefined;
-    const entry: ManagerEntry = { manager: raw.manager, operation, apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '', fields };
+    const operation = raw.operation === 'Apply' || raw.operation === 'Update' ? raw.operation : fields.isEmpty() ? 'Update' : undefined;
+    if (!operation) return undefined;
+    const entry: ManagerEntry = { manager: typeof raw.manager === 'string' ? raw.manager : '', operation, apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '', fields };
     if (typeof raw.subresource === 'string' && raw.subresource) entry.subresource = raw.subresource;
     if (typeof raw.time === 'string') entry.time = raw.time;
     const id = managerId(entry);
@@ -198,16 +202,19 @@ function withMetadata(obj: JsonObject, edit: (metadata: JsonObject) => void): Js
 }
 
 /**
- * The managers to start from: the ones the write itself carries when it sets
- * managedFields (kube lets clients reset them), else the stored ones. Objects
- * written before any tracking are owned by "before-first-apply" when an apply
- * comes (see serverSideApply), as kube does.
+ * The managers to start from, as kube's FieldManager.Update picks them: the ones the write carries
+ * when it sets managedFields to a usable, non-empty list (kube lets clients reset them; `[]` is
+ * read as "not sent", so clients that drop the field lose nothing), else the stored ones. A
+ * subresource write never sets them.
  */
-export function startingManagers(old: JsonObject | undefined, next: JsonObject | undefined): Managers {
+export function startingManagers(old: JsonObject | undefined, next: JsonObject | undefined, subresource?: string): Managers {
   const oldEntries = isJsonObject(old?.metadata) ? old.metadata.managedFields : undefined;
   const nextEntries = isJsonObject(next?.metadata) ? next.metadata.managedFields : undefined;
-  const chosen = nextEntries !== undefined && nextEntries !== oldEntries && JSON.stringify(nextEntries) !== JSON.stringify(oldEntries) ? nextEntries : oldEntries;
-  return decodeManagedFields(chosen) ?? new Map();
+  if (!subresource && nextEntries !== oldEntries && Array.isArray(nextEntries) && nextEntries.length > 0) {
+    const sent = decodeManagedFields(nextEntries);
+    if (sent) return sent;
+  }
+  return decodeManagedFields(oldEntries) ?? new Map();
 }
 
 export interface TrackUpdateInput {
@@ -231,8 +238,10 @@ export interface TrackUpdateInput {
  */
 export function trackUpdate(input: TrackUpdateInput): JsonObject {
   const { old, next, manager, apiVersion, now, meta, subresource, resetFields } = input;
-  const managers = startingManagers(old, next);
+  const managers = startingManagers(old, next, subresource);
   if (!old && managers.size === 0) return trackCreate(input);
+  // skipNonApplied: a stored object (one with a uid) nobody tracks stays untracked until an apply
+  if (managers.size === 0 && isJsonObject(old?.metadata) && old.metadata.uid) return setManagedFields(next, managers);
   // Reset fields are put back by the strategy: what a write does to them neither gains nor loses ownership.
   const change = compareObjects(withoutResetFields(withoutManagedFields(old), resetFields), withoutResetFields(withoutManagedFields(next), resetFields), meta);
   const touched = ownableFields(change.added.union(change.modified), resetFields);
@@ -248,5 +257,49 @@ export function trackUpdate(input: TrackUpdateInput): JsonObject {
     const previous = managers.get(id);
     managers.set(id, previous ? { ...entry, fields: previous.fields.union(touched) } : entry);
   }
+  capUpdateManagers(managers);
   return setManagedFields(next, managers);
+}
+
+const maxUpdateManagers = 10;
+
+/**
+ * capManagers: past ten Update entries, the oldest are merged into one "ancient-changes" entry per
+ * apiVersion, as kube's fieldmanager does after every Update. The oldest entry of each version is
+ * the one renamed into the bucket, so a version with a single entry is never merged.
+ */
+function capUpdateManagers(managers: Managers): void {
+  const updaters = [...managers].filter(([, e]) => e.operation === 'Update');
+  if (updaters.length <= maxUpdateManagers) return;
+  updaters.sort(([, a], [, b]) => seconds(a.time) - seconds(b.time) || cmp(kubeManagerId(a), kubeManagerId(b)));
+  const firstOfVersion = new Map<string, string>();
+  let count = updaters.length;
+  for (const [id, e] of updaters) {
+    if (count <= maxUpdateManagers) break;
+    const bucket: ManagerEntry = { manager: 'ancient-changes', operation: 'Update', apiVersion: e.apiVersion, fields: new FieldSet() };
+    const bucketId = managerId(bucket);
+    const first = firstOfVersion.get(e.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(e.apiVersion, id);
+      continue;
+    }
+    // kube would merge the bucket into itself and then delete it, losing what it held
+    if (id === bucketId) continue;
+    if (!managers.has(bucketId)) {
+      bucket.fields = managers.get(first)!.fields;
+      managers.delete(first);
+    } else bucket.fields = managers.get(bucketId)!.fields;
+    managers.set(bucketId, { ...bucket, fields: e.fields.union(bucket.fields), time: e.time });
+    managers.delete(id);
+    count--;
+  }
+}
+
+function seconds(time: string | undefined): number {
+  return time ? Math.floor(Date.parse(time) / 1000) : 0;
+}
+
+/** The identifier kube sorts equal times by: the entry's JSON without fields and time. */
+function kubeManagerId(e: ManagerEntry): string {
+  return JSON.stringify({ manager: e.manager, operation: e.operation, apiVersion: e.operation === 'Apply' ? undefined : e.apiVersion || undefined, subresource: e.subresource || undefined });
 }

@@ -145,3 +145,52 @@ test('patchObject: content types, YAML apply bodies, option checks', () => {
   assert.equal(code(() => patchObject({ ...base, patchType: 'application/apply-patch+yaml', body: { apiVersion: 'apps/v1', kind: 'StatefulSet' }, manager: '' })), 422);
   assert.equal(managerFromUserAgent('kubectl/v1.32.0 (linux/amd64) kubernetes/abc'), 'kubectl');
 });
+
+const cmObj = (data: JsonObject, metadata: JsonObject = {}): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', uid: 'u1', ...metadata }, data });
+const cmMeta = fallbackPatchMeta('ConfigMap');
+
+test('capManagers: past ten Update managers, the oldest of a version are merged into "ancient-changes"', () => {
+  let obj = trackUpdate({ old: undefined, next: cmObj({ k0: '0' }), manager: 'm00', apiVersion: 'v1', now: '2026-01-01T00:00:00Z', meta: cmMeta });
+  for (let i = 1; i <= 11; i++) {
+    const next = cmObj({ ...(obj.data as JsonObject), [`k${i}`]: String(i) }, { managedFields: (obj.metadata as JsonObject).managedFields ?? null });
+    obj = trackUpdate({ old: obj, next, manager: `m${String(i).padStart(2, '0')}`, apiVersion: 'v1', now: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`, meta: cmMeta });
+  }
+  const es = entries(obj);
+  assert.equal(es.length, 10);
+  const ancient = es.find((e) => e.manager === 'ancient-changes')!;
+  assert.ok(ancient, 'the bucket exists');
+  assert.deepEqual(Object.keys(ancient.fieldsV1['f:data'] as JsonObject).sort(), ['.', 'f:k0', 'f:k1', 'f:k2'], 'the three oldest managers\' fields');
+  assert.equal(ancient.time, '2026-01-01T00:00:02Z', 'the time of the newest entry merged in');
+  assert.deepEqual(es.map((e) => e.manager).filter((m) => m !== 'ancient-changes'), ['m03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11']);
+});
+
+test('managedFields a write sends: [] keeps the stored ones, [{}] resets them, and an untracked object stays untracked until an apply', () => {
+  const created = trackUpdate({ old: undefined, next: cmObj({ a: '1' }), manager: 'maker', apiVersion: 'v1', now: T1, meta: cmMeta });
+  const kept = trackUpdate({ old: created, next: cmObj({ a: '2' }, { managedFields: [] }), manager: 'editor', apiVersion: 'v1', now: T2, meta: cmMeta });
+  assert.deepEqual(entries(kept).map((e) => e.manager), ['maker', 'editor'], '[] did not wipe the entries');
+  assert.deepEqual(entries(kept)[1].fieldsV1, { 'f:data': { 'f:a': {} } }, 'editor took a from maker');
+  const reset = trackUpdate({ old: kept, next: cmObj({ a: '2' }, { managedFields: [{}] }), manager: 'resetter', apiVersion: 'v1', now: T2, meta: cmMeta });
+  assert.equal((reset.metadata as JsonObject).managedFields, undefined);
+  const untracked = trackUpdate({ old: reset, next: cmObj({ a: '3', b: '1' }), manager: 'editor', apiVersion: 'v1', now: T2, meta: cmMeta });
+  assert.equal((untracked.metadata as JsonObject).managedFields, undefined, 'skipNonApplied');
+  const status = trackUpdate({ old: kept, next: cmObj({ a: '2' }, { managedFields: [{}] }), manager: 'x', apiVersion: 'v1', now: T2, meta: cmMeta, subresource: 'status' });
+  assert.deepEqual(entries(status).map((e) => e.manager), ['maker', 'editor'], 'a subresource write never sets managedFields');
+});
+
+test('kubectl\'s server-side apply takes fields its last client-side apply set, and rewrites the annotation', () => {
+  const lastApplied = '{"apiVersion":"v1","data":{"a":"1","b":"1"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"c","namespace":"default"}}\n';
+  const live = trackUpdate({ old: undefined, next: cmObj({ a: '1', b: '1', c: '1' }, { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }), manager: 'kubectl-client-side-apply', apiVersion: 'v1', now: T1, meta: cmMeta });
+  const config = (data: JsonObject): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data });
+  const { object } = serverSideApply({ current: live, applied: config({ a: '2', b: '<2>' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', meta: cmMeta });
+  assert.deepEqual(object.data, { a: '2', b: '<2>', c: '1' });
+  const annotation = ((object.metadata as JsonObject).annotations as JsonObject)['kubectl.kubernetes.io/last-applied-configuration'];
+  assert.equal(annotation, '{"apiVersion":"v1","data":{"a":"2","b":"\\u003c2\\u003e"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"default"}}\n');
+  assert.throws(() => serverSideApply({ current: live, applied: config({ a: '2', c: '2' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', meta: cmMeta }),
+    (e: unknown) => isStatusError(e) && e.status.code === 409 && /\.data\.c/.test((e.status.message ?? '')) && !/\.data\.a/.test((e.status.message ?? '')),
+    'a field the annotation does not name still conflicts, and only it is reported');
+  assert.throws(() => serverSideApply({ current: live, applied: config({ a: '2' }), manager: 'other-applier', force: false, now: T2, apiVersion: 'v1', meta: cmMeta }),
+    (e: unknown) => isStatusError(e) && e.status.code === 409, 'only kubectl\'s applies are waived');
+  const edited = { ...live, data: { a: '9', b: '1', c: '1' } };
+  assert.throws(() => serverSideApply({ current: edited, applied: config({ a: '2' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', meta: cmMeta }),
+    (e: unknown) => isStatusError(e) && e.status.code === 409, 'a field changed since the last apply is no longer covered');
+});

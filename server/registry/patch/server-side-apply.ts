@@ -1,4 +1,5 @@
 import { badRequest, StatusError } from '../../meta/errors.js';
+import { goJson } from '../../meta/go-json.js';
 import { cloneJson, getOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from './json-value.js';
 import { compareObjects, fieldNamesOf, FieldSet, listItems, pathString, toFieldSet, type FieldPath, type PathElement } from './field-set.js';
 import { describeManager, managerId, ownableFields, setManagedFields, startingManagers, withoutManagedFields, type ManagerEntry } from './managed-fields.js';
@@ -62,26 +63,88 @@ export function serverSideApply(input: ServerSideApplyInput): ServerSideApplyRes
 
   const change = compareObjects(live, merged, meta);
   const touched = ownableFields(change.added.union(change.modified), resetFields);
-  const conflicts: FieldConflict[] = [];
   const conflictSets = new Map<string, FieldSet>();
   for (const [id, e] of managers) {
     if (id === myId) continue;
     const clash = e.fields.intersection(touched);
-    if (clash.isEmpty()) continue;
-    conflictSets.set(id, clash);
-    for (const p of clash) conflicts.push({ manager: describeManager(e), path: pathString(p) });
+    if (!clash.isEmpty()) conflictSets.set(id, clash);
   }
-  if (conflicts.length && !force) throw applyConflict(conflicts);
+  const conflicts = conflictList(managers, conflictSets);
+  if (conflicts.length && !force) {
+    // lastAppliedManager: what kubectl's last client-side apply still accounts for is no conflict
+    const waived = manager === kubectlManager && current ? waivedByLastApplied(live, apiVersion, meta) : undefined;
+    const left = waived ? conflictList(managers, conflictSets, waived) : conflicts;
+    if (left.length) throw applyConflict(left);
+  }
   for (const [id, e] of managers) {
     if (id === myId) continue;
     const fields = e.fields.difference(conflictSets.get(id) ?? new FieldSet()).difference(change.removed);
     if (fields.isEmpty()) managers.delete(id);
     else managers.set(id, { ...e, fields });
   }
+  if (manager === kubectlManager) merged = withLastApplied(merged, config);
   const changed = JSON.stringify(live) !== JSON.stringify(merged);
   me.time = changed || !previousTime ? now : previousTime;
   if (me.fields.isEmpty()) managers.delete(myId);
   return { object: setManagedFields(merged, managers), conflicts };
+}
+
+function conflictList(managers: Map<string, ManagerEntry>, sets: Map<string, FieldSet>, waived?: FieldSet): FieldConflict[] {
+  const out: FieldConflict[] = [];
+  for (const [id, clash] of sets) {
+    const left = waived ? clash.difference(waived) : clash;
+    for (const p of left) out.push({ manager: describeManager(managers.get(id)!), path: pathString(p) });
+  }
+  return out;
+}
+
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+/** kubectl's server-side apply manager: the only applier the annotation is kept for. */
+const kubectlManager = 'kubectl';
+/** ValidateAnnotationsSize's limit on keys and values together. */
+const totalAnnotationBytes = 256 * 1024;
+
+function annotationsOf(obj: JsonObject): JsonObject | undefined {
+  const m = obj.metadata;
+  return isJsonObject(m) && isJsonObject(m.annotations) ? m.annotations : undefined;
+}
+
+/**
+ * The fields the live object's last-applied annotation names with the value they still have: a
+ * manifest switched from `kubectl apply` to `kubectl apply --server-side` may take them without
+ * --force-conflicts, whoever owns them. Undefined when there is no usable annotation.
+ */
+function waivedByLastApplied(live: JsonObject, apiVersion: string, meta: PatchMetaLookup): FieldSet | undefined {
+  const text = annotationsOf(live)?.[lastAppliedAnnotation];
+  if (typeof text !== 'string' || !text) return undefined;
+  let last: unknown;
+  try {
+    last = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(last) || last.apiVersion !== apiVersion) return undefined;
+  const unchanged = compareObjects(last, live, meta);
+  return toFieldSet(last, meta).difference(unchanged.modified).difference(unchanged.added).difference(unchanged.removed);
+}
+
+/**
+ * lastAppliedUpdater: an object that carries the annotation gets kubectl's applied configuration in
+ * it (without the annotation itself), as Go encodes it, so a later client-side apply diffs against
+ * what was really applied. Too large an annotation is dropped rather than left stale.
+ */
+function withLastApplied(obj: JsonObject, config: JsonObject): JsonObject {
+  const annotations = annotationsOf(obj);
+  const current = annotations?.[lastAppliedAnnotation];
+  if (!annotations || typeof current !== 'string' || !current) return obj;
+  const applied = cloneJson(config);
+  const appliedAnnotations = annotationsOf(applied);
+  if (appliedAnnotations) delete appliedAnnotations[lastAppliedAnnotation];
+  const next: JsonObject = { ...annotations, [lastAppliedAnnotation]: `${goJson(applied)}\n` };
+  let size = 0;
+  for (const [k, v] of Object.entries(next)) size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  if (size > totalAnnotationBytes) delete next[lastAppliedAnnotation];
+  return { ...obj, metadata: { ...(obj.metadata as JsonObject), annotations: next } };
 }
 
 function hasManagedFields(obj: JsonObject): boolean {
