@@ -219,6 +219,23 @@ describe('generic store semantics', () => {
     assert.equal(unnamed.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   });
 
+  it('selectors are parsed and checked as labels.Parse, fields.ParseSelector and each kind\'s field-label conversion do', async () => {
+    const bad = async (path: string): Promise<string> => {
+      const r = await call('GET', path);
+      assert.equal(r.status, 400, path);
+      assert.equal(r.body.reason, 'BadRequest');
+      return r.body.message;
+    };
+    assert.equal(await bad('/api/v1/namespaces/default/pods?labelSelector=' + encodeURIComponent('a in b')), "unable to parse requirement: found 'b' expected: '('");
+    assert.equal(await bad('/api/v1/pods?watch=1&fieldSelector=metadata.name'), "invalid selector: 'metadata.name'; can't understand 'metadata.name'");
+    assert.equal(await bad('/api/v1/namespaces/default/pods?fieldSelector=spec.foo%3Dbar'), 'field label not supported: spec.foo');
+    assert.equal(await bad('/api/v1/namespaces?fieldSelector=metadata.namespace%3Dx'), 'field label not supported: metadata.namespace');
+    assert.equal(await bad('/api/v1/namespaces/default/configmaps?fieldSelector=data.a%3D1'), '"data.a" is not a known field selector: only "metadata.name", "metadata.namespace"');
+    assert.equal(await bad('/apis/apps/v1/namespaces/default/statefulsets?fieldSelector=spec.replicas%3D1'), '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"');
+    assert.equal(await bad('/apis/apps/v1beta1/namespaces/default/statefulsets?fieldSelector=spec.replicas%3D1'), 'field label not supported for appsv1beta1.StatefulSet: spec.replicas');
+    assert.equal((await call('GET', '/apis/apps/v1beta1/namespaces/default/statefulsets?fieldSelector=status.successful%3D')).status, 200);
+  });
+
   it('list options are validated as ValidateListOptions and the etcd3 store do', async () => {
     const noVersion = await call('GET', `${cms}?resourceVersionMatch=NotOlderThan`);
     assert.equal(noVersion.status, 422);

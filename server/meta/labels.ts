@@ -1,5 +1,6 @@
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { badRequest, type FieldError } from './errors.js';
+import { badRequest, fieldErrorString, type FieldError } from './errors.js';
+import { labelValueErrors, qualifiedNameErrors } from './names.js';
 
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
 
@@ -46,72 +47,193 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
   return true;
 }
 
-const keyRe = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const valueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-function checkKey(key: string): void {
-  if (!keyRe.test(key) || key.split('/').pop()!.length > 63) {
-    throw badRequest(`unable to parse requirement: invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
-  }
-}
-
-function checkValue(value: string): void {
-  if (value.length > 63 || !valueRe.test(value)) {
-    throw badRequest(`unable to parse requirement: values[0][${value}]: Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
-  }
-}
-
-/** Splits on commas that are not inside parentheses. */
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  parts.push(cur);
-  return parts;
-}
-
-/** Parses the string form used in ?labelSelector= (labels.Parse in apimachinery). */
+/**
+ * labels.Parse, token by token as apimachinery's lexer and parser read a selector, so a bad one is
+ * refused with the same words: `unable to parse requirement: found 'b' expected: '('`.
+ */
 export function parseLabelSelector(input: string | undefined): Selector {
-  if (!input || !input.trim()) return everything;
-  const out: Selector = [];
-  for (const raw of splitTopLevel(input)) {
-    const term = raw.trim();
-    if (!term) throw badRequest(`unable to parse requirement: found '', expected: identifier`);
-    let m: RegExpMatchArray | null;
-    if ((m = term.match(/^(\S+?)\s+(in|notin)\s*\((.*)\)$/))) {
-      checkKey(m[1]);
-      const values = m[3].split(',').map((v) => v.trim());
-      values.forEach(checkValue);
-      out.push({ key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values: values.filter((v, i) => values.indexOf(v) === i) });
-    } else if ((m = term.match(/^([^=!<>\s]+)\s*(==|=|!=|>|<)\s*(.*)$/))) {
-      const [, key, op, value] = m;
-      checkKey(key);
-      if (op === '>' || op === '<') {
-        if (!/^-?\d+$/.test(value)) throw badRequest(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`);
-        out.push({ key, operator: op === '>' ? 'Gt' : 'Lt', values: [value] });
-      } else {
-        checkValue(value);
-        out.push({ key, operator: op === '!=' ? 'NotIn' : 'In', values: [value] });
-      }
-    } else if ((m = term.match(/^!\s*(\S+)$/))) {
-      checkKey(m[1]);
-      out.push({ key: m[1], operator: 'DoesNotExist', values: [] });
-    } else if (/^\S+$/.test(term)) {
-      checkKey(term);
-      out.push({ key: term, operator: 'Exists', values: [] });
+  if (!input) return everything;
+  return new SelectorParser(lexSelector(input)).parse();
+}
+
+type Token = 'end' | 'id' | 'in' | 'notin' | '(' | ')' | ',' | '!' | '=' | '==' | '!=' | '>' | '<';
+
+interface Lexeme {
+  token: Token;
+  literal: string;
+}
+
+const symbolTokens = new Set<string>(['(', ')', ',', '!', '=', '==', '!=', '>', '<']);
+const specialSymbols = new Set(['=', '!', '(', ')', ',', '>', '<']);
+const whitespace = new Set([' ', '\t', '\r', '\n']);
+const binaryOperators = 'in, notin, =, ==, !=, gt, lt';
+
+function lexSelector(input: string): Lexeme[] {
+  const out: Lexeme[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < input.length && whitespace.has(input[i])) i++;
+    if (i >= input.length) {
+      out.push({ token: 'end', literal: '' });
+      return out;
+    }
+    if (specialSymbols.has(input[i])) {
+      // the longest run of symbols that is still a token: "!=" is one, "!(" is two
+      let literal = input[i++];
+      while (i < input.length && specialSymbols.has(input[i]) && symbolTokens.has(literal + input[i])) literal += input[i++];
+      out.push({ token: literal as Token, literal });
     } else {
-      throw badRequest(`unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt`);
+      const start = i;
+      while (i < input.length && !whitespace.has(input[i]) && !specialSymbols.has(input[i])) i++;
+      const literal = input.slice(start, i);
+      out.push({ token: literal === 'in' || literal === 'notin' ? literal : 'id', literal });
     }
   }
-  return out;
+}
+
+class SelectorParser {
+  private at = 0;
+
+  constructor(private readonly lexemes: Lexeme[]) {}
+
+  parse(): Selector {
+    const out: Selector = [];
+    for (;;) {
+      const { token, literal } = this.peek();
+      if (token === 'end') return out;
+      if (token !== 'id' && token !== '!') throw badRequest(`found '${literal}', expected: !, identifier, or 'end of string'`);
+      try {
+        out.push(this.requirement());
+      } catch (e) {
+        throw badRequest(`unable to parse requirement: ${(e as Error).message}`);
+      }
+      const next = this.next();
+      if (next.token === 'end') return out;
+      if (next.token !== ',') throw badRequest(`found '${next.literal}', expected: ',' or 'end of string'`);
+      const after = this.peek();
+      if (after.token !== 'id' && after.token !== '!') throw badRequest(`found '${after.literal}', expected: identifier after ','`);
+    }
+  }
+
+  /** In value position the keywords are plain identifiers (`a=in` selects the value "in"). */
+  private peek(): Lexeme {
+    const l = this.lexemes[this.at];
+    return l.token === 'in' || l.token === 'notin' ? { token: 'id', literal: l.literal } : l;
+  }
+
+  private next(): Lexeme {
+    const l = this.peek();
+    this.at++;
+    return l;
+  }
+
+  private requirement(): Requirement {
+    let first = this.next();
+    const negated = first.token === '!';
+    if (negated) first = this.next();
+    if (first.token !== 'id') throw new Error(`found '${first.literal}', expected: identifier`);
+    const key = first.literal;
+    const keyErrors = qualifiedNameErrors(key);
+    if (keyErrors.length) throw new Error(fieldErrorString({ type: 'Invalid', field: '<nil>', value: key, detail: keyErrors.join('; ') }));
+    const ahead = this.peek().token;
+    if (negated) return newRequirement(key, 'DoesNotExist', []);
+    if (ahead === 'end' || ahead === ',') return newRequirement(key, 'Exists', []);
+    // operators are read as lexed: "in" and "notin" are keywords here
+    const op = this.lexemes[this.at++];
+    switch (op.token) {
+      case 'in':
+      case 'notin':
+        return newRequirement(key, op.token === 'in' ? 'In' : 'NotIn', this.valueSet());
+      case '=':
+      case '==':
+      case '!=':
+        return newRequirement(key, op.token === '!=' ? 'NotIn' : 'In', this.exactValue(), true);
+      case '>':
+      case '<':
+        return newRequirement(key, op.token === '>' ? 'Gt' : 'Lt', this.exactValue());
+      default:
+        throw new Error(`found '${op.literal}', expected: ${binaryOperators}`);
+    }
+  }
+
+  private valueSet(): string[] {
+    const open = this.next();
+    if (open.token !== '(') throw new Error(`found '${open.literal}' expected: '('`);
+    const first = this.peek();
+    if (first.token === ')') {
+      this.next();
+      return [''];
+    }
+    if (first.token !== 'id' && first.token !== ',') throw new Error(`found '${first.literal}', expected: ',', ')' or identifier`);
+    const values = this.identifierList();
+    // kube names the first value here, not what it found
+    if (this.next().token !== ')') throw new Error(`found '${first.literal}', expected: ')'`);
+    return values;
+  }
+
+  private identifierList(): string[] {
+    const values = new Set<string>();
+    for (;;) {
+      const l = this.next();
+      if (l.token === 'id') {
+        values.add(l.literal);
+        const after = this.peek();
+        if (after.token === ')') return [...values];
+        if (after.token !== ',') throw new Error(`found '${after.literal}', expected: ',' or ')'`);
+      } else if (l.token === ',') {
+        // "(,", ",)" and ",," each stand for an empty value
+        if (values.size === 0) values.add('');
+        const after = this.peek().token;
+        if (after === ')') {
+          values.add('');
+          return [...values];
+        }
+        if (after === ',') {
+          this.next();
+          values.add('');
+        }
+      } else throw new Error(`found '${l.literal}', expected: ',', or identifier`);
+    }
+  }
+
+  private exactValue(): string[] {
+    const ahead = this.peek().token;
+    if (ahead === 'end' || ahead === ',') return [''];
+    const l = this.next();
+    if (l.token !== 'id') throw new Error(`found '${l.literal}', expected: identifier`);
+    return [l.literal];
+  }
+}
+
+/** strconv.ParseInt(v, 10, 64) succeeds. */
+function isInt64(v: string): boolean {
+  if (!/^[+-]?\d+$/.test(v)) return false;
+  const n = BigInt(v);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
+/** NewRequirement's checks on a parsed term; values as a sorted set, as sets.String lists them. */
+function newRequirement(key: string, operator: Operator, raw: string[], exact = false): Requirement {
+  const values = [...new Set(raw)].sort();
+  const errors: FieldError[] = [];
+  if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
+    errors.push({ type: 'Invalid', field: 'values', value: values, detail: "for 'in', 'notin' operators, values set can't be empty" });
+  }
+  if (exact && values.length !== 1) errors.push({ type: 'Invalid', field: 'values', value: values, detail: 'exact-match compatibility requires one single value' });
+  if (operator === 'Gt' || operator === 'Lt') {
+    values.forEach((v, i) => {
+      if (!isInt64(v)) errors.push({ type: 'Invalid', field: `values[${i}]`, value: v, detail: "for 'Gt', 'Lt' operators, the value must be an integer" });
+    });
+  }
+  values.forEach((v, i) => {
+    const problems = labelValueErrors(v);
+    if (problems.length) errors.push({ type: 'Invalid', field: `values[${i}][${key}]`, value: v, detail: problems.join('; ') });
+  });
+  if (errors.length) {
+    const list = [...new Set(errors.map(fieldErrorString))];
+    throw new Error(list.length === 1 ? list[0] : `[${list.join(', ')}]`);
+  }
+  return { key, operator, values };
 }
 
 /** Converts a metav1.LabelSelector; returns field errors (paths relative to `path`) rather than throwing. */

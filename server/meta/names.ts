@@ -23,6 +23,40 @@ export function dns1123SubdomainErrors(value: string): string[] {
   return errs;
 }
 
+
+const qualifiedNameRe = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const labelValueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Checks a label or annotation key: an optional DNS-subdomain prefix and a name part (IsQualifiedName). */
+export function qualifiedNameErrors(key: string): string[] {
+  const parts = key.split('/');
+  const errs: string[] = [];
+  let name = key;
+  if (parts.length === 2) {
+    const [prefix, n] = parts;
+    name = n;
+    if (!prefix) errs.push('prefix part must be non-empty');
+    else errs.push(...dns1123SubdomainErrors(prefix).map((e) => `prefix part ${e}`));
+  } else if (parts.length > 2) {
+    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (!name) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (!qualifiedNameRe.test(name)) {
+    errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
+  }
+  return errs;
+}
+
+export function labelValueErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!labelValueRe.test(value)) {
+    errs.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
+  }
+  return errs;
+}
+
 export type NameValidator = (name: string) => string[];
 
 export function nameFieldErrors(name: string, validate: NameValidator, field = 'metadata.name'): FieldError[] {

@@ -6,7 +6,7 @@ import {
   alreadyExists, badRequest, conflict, expired, goStringSlice, internalError, invalid, notFound, forbidden, StatusError, timeout,
   type FieldError, type GroupResource,
 } from '../meta/errors.js';
-import { fieldsMatch, parseFieldSelector, checkSelectableFields, type FieldSelector } from '../meta/fields.js';
+import { checkFieldLabels, fieldsMatch, parseFieldSelector, type FieldSelector } from '../meta/fields.js';
 import { matches, parseLabelSelector, type Selector } from '../meta/labels.js';
 import { newUid, randomSuffix } from '../meta/names.js';
 import { isPlainObject, type KubeObject, type ObjectMeta } from '../meta/types.js';
@@ -665,10 +665,7 @@ export class Registry {
 
   private parseFields(ref: ResourceRef, text: string | undefined): FieldSelector {
     const sel = parseFieldSelector(text);
-    if (sel.length) {
-      const allowed = new Set(['metadata.name', 'metadata.namespace', ...(ref.info.strategy.selectableFieldNames ?? [])]);
-      checkSelectableFields(sel, allowed, `"${ref.info.kind}"`);
-    }
+    if (sel.length) checkFieldLabels(sel, ref.info.strategy.fieldLabels?.(ref.version));
     return sel;
   }
 

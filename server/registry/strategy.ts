@@ -1,5 +1,6 @@
 import type { TableColumnDefinition } from './table.js';
 import type { FieldError } from '../meta/errors.js';
+import type { FieldLabels } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 
 /** What a strategy may know about the request it serves. */
@@ -44,7 +45,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   allowCreateOnUpdate?: boolean;
   /** The value of each field a fieldSelector may name, beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
-  selectableFieldNames?: readonly string[];
+  /** The field labels of kube's conversion for this kind at this version; metadata's alone without one. */
+  fieldLabels?(version: string): FieldLabels | undefined;
   /** Seconds of graceful deletion, or 0 to delete at once. */
   gracePeriodSeconds?(obj: T, options: DeleteOptionsLike): number;
   defaultGarbageCollectionPolicy?(version: string): PropagationPolicy;

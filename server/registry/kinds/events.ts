@@ -1,4 +1,5 @@
 import type { Event as CoreEvent } from 'kubernetes-types/core/v1.js';
+import { fieldLabelNotSupported, type FieldLabels } from '../../meta/fields.js';
 import type { FieldError } from '../../meta/errors.js';
 import type { KubeObject } from '../../meta/types.js';
 import type { ResourceInfo } from '../resource.js';
@@ -99,7 +100,10 @@ function selectableFields(e: EventObject): Record<string, string> {
   };
 }
 
-const selectableFieldNames = Object.keys(selectableFields({ metadata: {} } as EventObject));
+const eventFieldLabels: FieldLabels = {
+  names: ['metadata.name', 'metadata.namespace', ...Object.keys(selectableFields({ metadata: {} } as EventObject))],
+  unsupported: fieldLabelNotSupported,
+};
 
 /** ValidateEventCreate for core/v1 writes: the involved object's namespace must match the event's. */
 function validateCoreEvent(e: EventObject): FieldError[] {
@@ -137,7 +141,7 @@ export function coreEvents(): ResourceInfo<EventObject> {
       allowCreateOnUpdate: true,
       validate: validateCoreEvent,
       selectableFields,
-      selectableFieldNames,
+      fieldLabels: () => eventFieldLabels,
       table: { columns, cells },
     },
   };
@@ -159,7 +163,7 @@ export function eventsV1(): ResourceInfo<EventObject> {
       validate: validateNewEvent,
       validateUpdate: (e) => validateCoreEvent(e),
       selectableFields,
-      selectableFieldNames,
+      fieldLabels: () => eventFieldLabels,
       table: { columns, cells },
     },
   };

@@ -1,4 +1,5 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { fieldLabelNotSupported } from '../../meta/fields.js';
 import { dns1123LabelErrors } from '../../meta/names.js';
 import type { KubeObject } from '../../meta/types.js';
 import { allVerbs, type ResourceInfo } from '../resource.js';
@@ -44,7 +45,7 @@ export function namespaces(): ResourceInfo<NamespaceObject> {
         ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name ?? '' };
       },
       selectableFields: (ns) => ({ 'status.phase': ns.status?.phase ?? '' }),
-      selectableFieldNames: ['status.phase'],
+      fieldLabels: () => ({ names: ['metadata.name', 'status.phase'], unsupported: fieldLabelNotSupported }),
       table: {
         columns: [nameColumn, column('Status', 'string', 'The status of the namespace'), ageColumn],
         cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns, now)],

@@ -1,4 +1,5 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { fieldLabelNotSupported } from '../../meta/fields.js';
 import type { KubeObject } from '../../meta/types.js';
 import type { ResourceInfo } from '../resource.js';
 import { age, ageColumn, column, nameColumn } from '../table.js';
@@ -43,7 +44,7 @@ export function nodes(): ResourceInfo<NodeObject> {
         node.status ??= {};
       },
       selectableFields: (node) => ({ 'spec.unschedulable': String(!!node.spec?.unschedulable) }),
-      selectableFieldNames: ['spec.unschedulable'],
+      fieldLabels: () => ({ names: ['metadata.name', 'spec.unschedulable'], unsupported: fieldLabelNotSupported }),
       table: {
         columns: [
           nameColumn,

@@ -1,4 +1,5 @@
 import type { ContainerStatus, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
+import { fieldLabelNotSupported, type FieldLabels } from '../../meta/fields.js';
 import type { FieldError } from '../../meta/errors.js';
 import { randomSuffix } from '../../meta/names.js';
 import type { KubeObject } from '../../meta/types.js';
@@ -109,7 +110,13 @@ function validatePodStatus(pod: PodObject): FieldError[] {
 }
 
 /** CheckGracefulDelete: unscheduled or finished pods go at once; negative periods become 1. */
-export function podGracePeriod(pod: PodObject, options: DeleteOptionsLike): number {
+export /** The Pod field-label conversion core/v1 registers (spec.host, the v1 alias of spec.nodeName, aside). */
+const podFieldLabels: FieldLabels = {
+  names: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  unsupported: fieldLabelNotSupported,
+};
+
+function podGracePeriod(pod: PodObject, options: DeleteOptionsLike): number {
   let period = options.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
   if (!pod.spec?.nodeName) period = 0;
   const phase = pod.status?.phase;
@@ -252,7 +259,7 @@ export function pods(): ResourceInfo<PodObject> {
         'status.podIP': pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? '',
         'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
       }),
-      selectableFieldNames: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+      fieldLabels: () => podFieldLabels,
       table: {
         columns: [
           nameColumn,

@@ -1,4 +1,5 @@
 import type { Secret } from 'kubernetes-types/core/v1.js';
+import { fieldLabelNotSupported } from '../../meta/fields.js';
 import type { FieldError } from '../../meta/errors.js';
 import type { KubeObject } from '../../meta/types.js';
 import { deepEqual } from '../equality.js';
@@ -75,7 +76,7 @@ export function secrets(): ResourceInfo<SecretObject> {
       validate: validateSecret,
       validateUpdate: validateSecretUpdate,
       selectableFields: (s) => ({ type: s.type ?? '' }),
-      selectableFieldNames: ['type'],
+      fieldLabels: () => ({ names: ['metadata.name', 'metadata.namespace', 'type'], unsupported: fieldLabelNotSupported }),
       table: {
         columns: [nameColumn, column('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), column('Data', 'string', 'Number of data entries'), ageColumn],
         cells: (s, now) => [s.metadata.name, s.type ?? '', Object.keys(s.data ?? {}).length, age(s, now)],

@@ -1,4 +1,5 @@
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import { fieldLabelNotSupported } from '../../meta/fields.js';
 import { invalid, type FieldError } from '../../meta/errors.js';
 import type { KubeObject } from '../../meta/types.js';
 import type { Storage } from '../../store/storage.js';
@@ -278,7 +279,7 @@ export function services(deps: ServiceDeps): ResourceInfo<ServiceObject> {
       validate: (svc) => validateService(svc),
       validateUpdate: (svc, old) => validateServiceUpdate(svc, old),
       selectableFields: (svc) => ({ 'spec.clusterIP': svc.spec?.clusterIP ?? '', 'spec.type': svc.spec?.type ?? '' }),
-      selectableFieldNames: ['spec.clusterIP', 'spec.type'],
+      fieldLabels: () => ({ names: ['metadata.name', 'metadata.namespace', 'spec.clusterIP', 'spec.type'], unsupported: fieldLabelNotSupported }),
       afterDelete: (svc) => alloc.release(svc),
       table: {
         columns: [

@@ -1,4 +1,5 @@
 import type { StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import type { FieldLabels } from '../../meta/fields.js';
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../meta/errors.js';
 import { fromLabelSelector, matches } from '../../meta/labels.js';
@@ -25,6 +26,15 @@ export const statefulSetDeprecations: Record<string, string> = {
   v1beta1: 'apps/v1beta1 StatefulSet is deprecated in v1.8+, unavailable in v1.16+; use apps/v1 StatefulSet',
   v1beta2: 'apps/v1beta2 StatefulSet is deprecated in v1.9+, unavailable in v1.16+; use apps/v1 StatefulSet',
 };
+
+/**
+ * apps/v1beta1 and v1beta2 registered their own StatefulSet field labels (status.successful, which
+ * no StatefulSet has, so it matches only the empty value); apps/v1 keeps to metadata.
+ */
+function betaFieldLabels(version: string): FieldLabels | undefined {
+  if (version === 'v1') return undefined;
+  return { names: ['metadata.name', 'metadata.namespace', 'status.successful'], unsupported: (label) => `field label not supported for apps${version}.StatefulSet: ${label}` };
+}
 
 function defaultClaimTemplates(spec: Mutable<StatefulSetSpec>): void {
   for (const t of (spec.volumeClaimTemplates ?? []) as Mutable<PersistentVolumeClaim>[]) {
@@ -225,6 +235,7 @@ export function statefulsets(opts: StatefulSetOptions): ResourceInfo<StatefulSet
     strategy: {
       hasStatus: true,
       tracksGeneration: true,
+      fieldLabels: betaFieldLabels,
       validateName: dns1123LabelErrors,
       defaults: (set, version) => defaultStatefulSet(set, version, gate),
       prepareForCreate(set) {
