@@ -116,6 +116,25 @@ describe('generic store semantics', () => {
     assert.equal((await call('DELETE', '/apis/storage.k8s.io/v1/storageclasses/fast')).body.kind, 'StorageClass');
   });
 
+  it('a create drops a deletionTimestamp; an update may not start a deletion nor move one', async () => {
+    const made = await call('POST', cms, cm('not-deleting', { deletionTimestamp: '2030-01-01T00:00:00Z' } as Partial<Meta>));
+    assert.equal(made.status, 201);
+    assert.equal((made.body.metadata as Record<string, unknown>).deletionTimestamp, undefined);
+    const put = await call('PUT', `${cms}/not-deleting`, { ...made.body, metadata: { ...made.body.metadata, deletionTimestamp: '2030-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
+    assert.equal(put.status, 422);
+    assert.equal(put.body.message, 'ConfigMap "not-deleting" is invalid: [metadata.deletionTimestamp: Invalid value: 2030-01-01 00:00:00 +0000 UTC: field is immutable, metadata.deletionGracePeriodSeconds: Invalid value: 30: field is immutable]');
+    const held = await call('POST', cms, cm('held', { finalizers: ['example.com/hold'] }));
+    await call('DELETE', `${cms}/held`);
+    const deleting = await call('GET', `${cms}/held`);
+    const since = (deleting.body.metadata as Record<string, unknown>).deletionTimestamp;
+    assert.ok(since);
+    const cleared = await call('PUT', `${cms}/held`, { ...deleting.body, metadata: { ...deleting.body.metadata, deletionTimestamp: null, deletionGracePeriodSeconds: null }, data: { b: '2' } });
+    assert.equal(cleared.status, 200, 'an update that leaves them out keeps them');
+    assert.equal((cleared.body.metadata as Record<string, unknown>).deletionTimestamp, since);
+    assert.equal(held.status, 201);
+    await call('PUT', `${cms}/held`, { ...cleared.body, metadata: { ...cleared.body.metadata, finalizers: [] } });
+  });
+
   it('generateName: the prefix is cut to 58 characters and kept beside the name', async () => {
     const long = `${'g'.repeat(62)}-`;
     const r = await call('POST', cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: long } });
@@ -217,6 +236,27 @@ describe('generic store semantics', () => {
     const unnamed = await patch(`${cms}/patched`, 'application/apply-patch+yaml', cm('patched'));
     assert.equal(unnamed.status, 422);
     assert.equal(unnamed.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  });
+
+  it('the deprecated /watch/ path watches one object by name; a version ahead of the store is a 504 ERROR event', async () => {
+    await call('POST', cms, cm('watched-one'));
+    await call('POST', cms, cm('watched-two'));
+    const lines = async (path: string): Promise<{ type: string; object: Obj & StatusBody }[]> => {
+      const r = await fetch(c.urls.api + path);
+      assert.equal(r.status, 200, path);
+      return (await r.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: Obj & StatusBody });
+    };
+    const named = await lines('/api/v1/watch/namespaces/default/configmaps/watched-one?timeoutSeconds=1');
+    assert.deepEqual(named.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED watched-one']);
+    const clash = await call('GET', '/api/v1/watch/namespaces/default/configmaps/watched-one?fieldSelector=metadata.name%3Dwatched-two');
+    assert.equal(clash.status, 400);
+    assert.equal(clash.body.message, "fieldSelector metadata.name doesn't match requested name");
+    const list = await call('GET', cms);
+    const ahead = Number((list.body.metadata as Meta).resourceVersion) + 100;
+    const [error] = await lines(`${cms}?watch=1&resourceVersion=${ahead}`);
+    assert.equal(error.type, 'ERROR');
+    assert.equal(error.object.code, 504);
+    assert.match(error.object.message, new RegExp(`^Timeout: Too large resource version: ${ahead}, current: \\d+$`));
   });
 
   it('selectors are parsed and checked as labels.Parse, fields.ParseSelector and each kind\'s field-label conversion do', async () => {

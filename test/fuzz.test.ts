@@ -40,7 +40,7 @@ async function sendOnce(base: string, req: Request): Promise<Answer> {
   });
   const contentType = res.headers.get('content-type') ?? '';
   // Watches (and other streams) stay open: read what is there, then hang up.
-  const streamed = /watch|stream/.test(contentType) || res.headers.get('transfer-encoding') === 'chunked' && /watch=/.test(req.path);
+  const streamed = /watch|stream/.test(contentType) || res.headers.get('transfer-encoding') === 'chunked' && /watch=|\/watch\//.test(req.path);
   if (streamed) {
     ctrl.abort();
     return { status: res.status, contentType, body: Buffer.alloc(0), streamed };
@@ -144,7 +144,9 @@ describe('fuzzing every endpoint and kind', { timeout: 300_000 }, () => {
         const path = `${base.replace(/\/$/, '')}/${seg}`;
         const answer = await send(km.urls.api, { method: 'GET', path, headers: {} });
         checkAnswer(path, 'GET', answer);
-        assert.ok([400, 404, 405].includes(answer.status), `GET ${path}: ${answer.status}`);
+        // under /watch/ a name is a watch of that one object, which may not exist yet (kube: 200, a stream)
+        const allowed = base.includes('/watch/') ? [200, 400, 404, 405] : [400, 404, 405];
+        assert.ok(allowed.includes(answer.status), `GET ${path}: ${answer.status}`);
       }
     }
   });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, invalid, methodNotAllowed, notFound, StatusError, type FieldError } from '../meta/errors.js';
+import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, FieldValidation, ListOptions, Registry, RequestContext } from '../registry/generic.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
@@ -162,7 +163,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   if (subresource && !isBuiltInSubresource(target)) throw notFound(gr(ref), name ?? '');
   switch (req.method) {
     case 'GET':
-      return name ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);
+      return name && !target.watchPath ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);
     case 'POST':
       if (name) throw methodNotAllowed();
       return create(req, res, target, deps, call);
@@ -206,7 +207,7 @@ async function getCollection(req: IncomingMessage, res: ServerResponse, target: 
     const timeoutSeconds = int(q, 'timeoutSeconds') ?? deps.defaultWatchTimeoutSeconds;
     return streamWatch(registry, deps.clock, ref, ns, res, {
       labelSelector: q.labelSelector,
-      fieldSelector: q.fieldSelector,
+      fieldSelector: target.name ? namedWatchSelector(target.name, q.fieldSelector) : q.fieldSelector,
       resourceVersion: q.resourceVersion,
       resourceVersionMatch: q.resourceVersionMatch,
       sendInitialEvents: bool(q.sendInitialEvents),
@@ -228,7 +229,7 @@ async function getCollection(req: IncomingMessage, res: ServerResponse, target: 
 }
 
 /** Keys the JSON body repeats; `parsed` is what the body parser made of it. */
-async function bodyDuplicates(deps: RestDeps, raw: Buffer, contentType: string | undefined, parsed: unknown): Promise<string[]> {
+function bodyDuplicates(deps: RestDeps, raw: Buffer, contentType: string | undefined, parsed: unknown): string[] {
   if (!deps.findDuplicateFields) return [];
   const type = (contentType ?? '').split(';')[0].trim();
   if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) return [];
@@ -239,7 +240,7 @@ async function create(req: IncomingMessage, res: ServerResponse, target: Resourc
   const rc = requestContext(req, call);
   const raw = await readBody(req);
   const body = parseObjectBody(raw, header(req, 'content-type'));
-  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
+  rc.duplicateFields = bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   const created = await deps.registry.create(target.ref, target.namespace, body, rc);
   sendJson(res, 201, objectBytes(deps.registry, target.ref, created), call.warnings);
 }
@@ -250,7 +251,7 @@ async function update(req: IncomingMessage, res: ServerResponse, target: Resourc
   const rc = requestContext(req, call);
   const raw = await readBody(req);
   const body = parseObjectBody(raw, header(req, 'content-type'));
-  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
+  rc.duplicateFields = bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   if (target.subresource === 'scale') {
     return sendJson(res, 200, JSON.stringify(await updateScale(registry, target.ref, target.namespace, target.name!, body, rc)), warnings);
   }
@@ -265,7 +266,7 @@ async function patch(req: IncomingMessage, res: ServerResponse, target: Resource
   const raw = await readBody(req);
   const { patchType, body } = parsePatchBody(raw, header(req, 'content-type'));
   const rc = { ...requestContext(req, call, patchType), force: bool(q.force) };
-  rc.duplicateFields = await bodyDuplicates(deps, raw, header(req, 'content-type'), body);
+  rc.duplicateFields = bodyDuplicates(deps, raw, header(req, 'content-type'), body);
   if (target.subresource === 'scale') {
     const current = await getScale(registry, target.ref, target.namespace, target.name!);
     const patcher = registry.patchWith;
@@ -278,6 +279,17 @@ async function patch(req: IncomingMessage, res: ServerResponse, target: Resource
   const sub = target.subresource === 'status' ? 'status' : undefined;
   const { object, created } = await registry.patch(target.ref, target.namespace, target.name!, patchType, body, rc, sub);
   sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
+}
+
+/**
+ * The deprecated /watch/.../{name} path watches that one object, as a metadata.name field selector;
+ * a selector the client sends must name the same object.
+ */
+function namedWatchSelector(name: string, sent: string | undefined): string {
+  if (!sent) return `metadata.name=${name}`;
+  const pinned = parseFieldSelector(sent).find((r) => r.field === 'metadata.name' && r.op === '=');
+  if (pinned?.value !== name) throw badRequest("fieldSelector metadata.name doesn't match requested name");
+  return sent;
 }
 
 /**

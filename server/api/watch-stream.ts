@@ -42,7 +42,6 @@ function jsonEventLine(registry: Registry, ref: ResourceRef, type: string, o: Ku
  * res 'close', because req 'close' fires in Node 20 once the body has been read.
  */
 export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, namespace: string | undefined, res: ServerResponse, opts: WatchStreamOptions): void {
-  let lastRv = String(registry.storage.currentResourceVersion());
   let firstTableEvent = true;
   let closed = false;
   res.statusCode = 200;
@@ -72,7 +71,6 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
       case 'ADDED':
       case 'MODIFIED':
       case 'DELETED':
-        lastRv = e.object.metadata.resourceVersion ?? lastRv;
         write(opts.representation.kind === 'table'
           ? tableEventLine(opts.representation.version, e.type, e.object)
           : jsonEventLine(registry, ref, e.type, e.object));
@@ -88,32 +86,25 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
   };
 
   // Bad selectors throw before anything is written, so the caller answers with a plain Status. A
-  // start past the kept history is, as in the Cacher, "a watch event of type ERROR, rather than a
-  // directly returned error" once the request has been accepted.
+  // start past the kept history, or ahead of the store, is, as in the Cacher, "a watch event of type
+  // ERROR, rather than a directly returned error" once the request has been accepted.
   let handle: ReturnType<Registry['watch']>;
   try {
     handle = registry.watch(ref, namespace, opts, onEvent);
   } catch (e) {
-    if (!(e instanceof StatusError && e.reason === 'Expired')) throw e;
+    if (!(e instanceof StatusError && (e.reason === 'Expired' || e.reason === 'Timeout'))) throw e;
     write(JSON.stringify({ type: 'ERROR', object: e.status }));
     closed = true;
     res.end();
     return;
   }
   if (!res.headersSent) res.flushHeaders();
-  const timers = [clock.setTimer(opts.timeoutSeconds * 1000, () => finish())];
-  if (opts.allowWatchBookmarks) {
-    const tick = (): void => {
-      write(bookmark(lastRv));
-      timers.push(clock.setTimer(opts.bookmarkIntervalMs, tick));
-    };
-    timers.push(clock.setTimer(opts.bookmarkIntervalMs, tick));
-  }
+  const timer = clock.setTimer(opts.timeoutSeconds * 1000, () => finish());
   function finish(): void {
     if (closed) return;
     closed = true;
     handle.stop();
-    for (const t of timers) t.cancel();
+    timer.cancel();
     res.end();
   }
   res.on('close', finish);

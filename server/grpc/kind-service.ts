@@ -209,7 +209,6 @@ function watch(call: ServerWritableStream<WatchRequest, unknown>, row: KindServi
   const { registry } = deps;
   const req = call.request;
   const apiVersion = row.group ? `${row.group}/${row.version}` : row.version;
-  let lastRv = String(registry.storage.currentResourceVersion());
   let closed = false;
   const timers: { cancel(): void }[] = [];
   const send = (type: string, object: unknown, status?: unknown): void => {
@@ -223,15 +222,13 @@ function watch(call: ServerWritableStream<WatchRequest, unknown>, row: KindServi
     try {
       switch (e.type) {
         case 'BOOKMARK':
-          lastRv = e.resourceVersion;
-          if (req.allowWatchBookmarks || e.initialEventsEnd) bookmark(e.resourceVersion, e.initialEventsEnd);
+          bookmark(e.resourceVersion, e.initialEventsEnd);
           return;
         case 'ERROR':
           send('ERROR', undefined, toProto('kubemock.v1.Status', e.error.status));
           finish();
           return;
         default:
-          lastRv = e.object.metadata.resourceVersion ?? lastRv;
           send(e.type, presentProto(row.message, ref, registry, e.object));
       }
     } catch (err) {
@@ -265,6 +262,8 @@ function watch(call: ServerWritableStream<WatchRequest, unknown>, row: KindServi
       resourceVersion: req.resourceVersion || undefined,
       resourceVersionMatch: req.resourceVersionMatch || undefined,
       sendInitialEvents: req.sendInitialEvents,
+      allowWatchBookmarks: req.allowWatchBookmarks,
+      bookmarkIntervalMs: deps.bookmarkIntervalMs,
     }, onEvent);
   } catch (err) {
     fail(err);
@@ -272,11 +271,4 @@ function watch(call: ServerWritableStream<WatchRequest, unknown>, row: KindServi
   }
   if (closed) handle.stop();
   if (req.timeoutSeconds > 0) timers.push(registry.clock.setTimer(req.timeoutSeconds * 1000, finish));
-  if (req.allowWatchBookmarks && deps.bookmarkIntervalMs > 0) {
-    const tick = (): void => {
-      bookmark(lastRv);
-      timers.push(registry.clock.setTimer(deps.bookmarkIntervalMs, tick));
-    };
-    timers.push(registry.clock.setTimer(deps.bookmarkIntervalMs, tick));
-  }
 }

@@ -38,7 +38,13 @@ export function goStringSlice(list: readonly string[]): string {
   return `[]string{${list.map((x) => JSON.stringify(x)).join(', ')}}`;
 }
 
+/** A value Go prints through its String() method: as it is, unquoted (a metav1.Time, a Quantity). */
+export class GoText {
+  constructor(readonly text: string) {}
+}
+
 function goValue(v: unknown): string {
+  if (v instanceof GoText) return v.text;
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined || v === null) return 'null';
   // %#v of a []string; other values have no Go type here, so JSON stands in for it

@@ -1,6 +1,6 @@
 import type { Storage, ObjectKey, StorageEvent, StorageWatch } from '../store/storage.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, TooOldError } from '../store/storage.js';
-import type { Clock } from '../meta/clock.js';
+import type { Clock, Timer } from '../meta/clock.js';
 import { rfc3339 } from '../meta/clock.js';
 import {
   alreadyExists, badRequest, conflict, expired, goStringSlice, internalError, invalid, notFound, forbidden, StatusError, timeout,
@@ -51,7 +51,11 @@ export interface WatchOptions {
   fieldSelector?: string;
   resourceVersion?: string;
   resourceVersionMatch?: string;
+  /** Replay the current state first, whatever the resourceVersion (WatchList). */
   sendInitialEvents?: boolean;
+  /** BOOKMARKs: the end of the initial events, and one every bookmarkIntervalMs while the store moves on. */
+  allowWatchBookmarks?: boolean;
+  bookmarkIntervalMs?: number;
 }
 
 export type RegistryWatchEvent =
@@ -448,15 +452,38 @@ export class Registry {
   /**
    * Starts a watch. Events come in the order of their resourceVersion; an object that stops (or
    * starts) matching the selectors is reported as DELETED (or ADDED), as kube-apiserver does.
+   * Bookmarks follow the Cacher: each carries the newest version the store has reached, matching or
+   * not, and goes out only once that is past what the watcher already holds.
    */
   watch(ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, sink: (e: RegistryWatchEvent) => void): StorageWatch {
+    let held = 0;
+    const deliver = (e: RegistryWatchEvent): void => {
+      const rv = e.type === 'BOOKMARK' ? e.resourceVersion : e.type === 'ERROR' ? undefined : e.object.metadata.resourceVersion;
+      if (rv) held = Math.max(held, Number(rv));
+      sink(e);
+    };
+    const started = this.startWatch(ref, namespace, opts, deliver);
+    held = Math.max(held, started.from);
+    const interval = opts.bookmarkIntervalMs ?? 0;
+    if (!opts.allowWatchBookmarks || interval <= 0) return started.handle;
+    let timer: Timer;
+    const tick = (): void => {
+      timer = this.clock.setTimer(interval, tick);
+      const rv = this.storage.currentResourceVersion();
+      if (rv > held) deliver({ type: 'BOOKMARK', resourceVersion: String(rv) });
+    };
+    timer = this.clock.setTimer(interval, tick);
+    return { stop: () => { timer.cancel(); started.handle.stop(); } };
+  }
+
+  /** The watch itself, and the version the watcher holds from the start. */
+  private startWatch(ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, sink: (e: RegistryWatchEvent) => void): { handle: StorageWatch; from: number } {
     const labelSel = parseLabelSelector(opts.labelSelector);
     const fieldSel = this.parseFields(ref, opts.fieldSelector);
     const ns = ref.info.namespaced ? namespace : undefined;
     const prefix = storagePrefixOf(ref.info);
     const rvText = opts.resourceVersion ?? '';
-    const initial = rvText === '' || rvText === '0';
-    if (!initial) parseResourceVersion(rvText);
+    const from = rvText === '' || rvText === '0' ? undefined : parseResourceVersion(rvText);
     const wants = (o: KubeObject | undefined): boolean => !!o && this.matchesSelectors(ref, o, labelSel, fieldSel);
     const forward = (e: StorageEvent): void => {
       const now = wants(e.object);
@@ -470,35 +497,39 @@ export class Registry {
     };
     // Asynchronous storage (etcd) reports a compacted start revision after the fact: end with 410 then.
     const failed = (err: Error): void => sink({ type: 'ERROR', error: err instanceof TooOldError ? expired(err.message) : err instanceof StatusError ? err : internalError(err) });
-    if (!initial) {
+    const memory = this.storage as Storage & { listSync?(p: string, n?: string): KubeObject[] };
+    const current = this.storage.currentResourceVersion();
+    // One process sees every write: a version past the store's is from nowhere (kube waits 3 s for its
+    // cache to catch up, then says this). On etcd another instance may be ahead, so it is waited for there.
+    if (memory.listSync && from !== undefined && from > current) throw tooLargeResourceVersion(from, current);
+    if (from !== undefined && !opts.sendInitialEvents) {
       try {
-        return this.storage.watch(prefix, ns, Number(rvText), forward, failed);
+        return { handle: this.storage.watch(prefix, ns, from, forward, failed), from };
       } catch (e) {
         if (e instanceof TooOldError) throw expired(e.message);
         throw e;
       }
     }
-    // "Start at most recent" (or any): replay the current state as ADDED, then follow changes.
-    const memory = this.storage as Storage & { listSync?(p: string, n?: string): KubeObject[] };
+    // "Start at most recent", or WatchList from any version: the current state as ADDED, then changes.
+    const endOfInitialEvents = opts.sendInitialEvents && opts.allowWatchBookmarks;
     if (memory.listSync) {
       const items = sortedByKey(memory.listSync(prefix, ns).filter(wants));
-      const rv = this.storage.currentResourceVersion();
       for (const o of items) sink({ type: 'ADDED', object: o });
-      if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(rv), initialEventsEnd: true });
-      return this.storage.watch(prefix, ns, undefined, forward);
+      if (endOfInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(current), initialEventsEnd: true });
+      return { handle: this.storage.watch(prefix, ns, undefined, forward), from: current };
     }
-    return this.watchAfterList(prefix, ns, wants, opts, sink, forward, failed);
+    return { handle: this.watchAfterList(prefix, ns, wants, !!endOfInitialEvents, sink, forward, failed), from: current };
   }
 
   /** For asynchronous storage: list, then watch from the list's revision so nothing falls between. */
-  private watchAfterList(prefix: string, ns: string | undefined, wants: (o: KubeObject) => boolean, opts: WatchOptions,
+  private watchAfterList(prefix: string, ns: string | undefined, wants: (o: KubeObject) => boolean, endOfInitialEvents: boolean,
     sink: (e: RegistryWatchEvent) => void, forward: (e: StorageEvent) => void, failed: (err: Error) => void): StorageWatch {
     let stopped = false;
     let inner: StorageWatch | undefined;
     void this.storage.list(prefix, ns).then((result) => {
       if (stopped) return;
       for (const o of sortedByKey(result.items.filter(wants))) sink({ type: 'ADDED', object: o });
-      if (opts.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(result.resourceVersion), initialEventsEnd: true });
+      if (endOfInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(result.resourceVersion), initialEventsEnd: true });
       try {
         inner = this.storage.watch(prefix, ns, result.resourceVersion, forward, failed);
       } catch (e) {
@@ -595,12 +626,11 @@ export class Registry {
     }
     meta.uid = old.uid;
     meta.creationTimestamp = old.creationTimestamp;
-    meta.deletionTimestamp = old.deletionTimestamp;
-    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
-    if (!meta.deletionTimestamp) {
-      delete meta.deletionTimestamp;
-      delete meta.deletionGracePeriodSeconds;
-    }
+    // BeforeUpdate: a deletion once begun stays as it is; one a client starts here fails validation
+    if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;
+    else if (meta.deletionTimestamp === null) delete meta.deletionTimestamp;
+    if (old.deletionGracePeriodSeconds !== undefined && (meta.deletionGracePeriodSeconds ?? undefined) === undefined) meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+    else if (meta.deletionGracePeriodSeconds === null) delete meta.deletionGracePeriodSeconds;
     meta.resourceVersion = old.resourceVersion;
     if (subresource === 'finalize') {
       const finalizers = isPlainObject(next.spec) ? next.spec.finalizers : undefined;
@@ -697,7 +727,7 @@ export class Registry {
     const n = parseResourceVersion(rv);
     const current = this.storage.currentResourceVersion();
     if (n > current) {
-      throw new StatusError({ ...timeout(`Too large resource version: ${rv}, current: ${current}`).status, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+      throw tooLargeResourceVersion(n, current);
     }
     if (opts.resourceVersionMatch === 'Exact' && n !== current) {
       throw expired(`too old resource version: ${n} (${current})`);
@@ -819,4 +849,9 @@ function checkName(ref: ResourceRef, meta: { name?: unknown; namespace?: unknown
   if (ref.info.namespaced && meta.namespace && meta.namespace !== namespace) {
     throw badRequest(`the namespace of the object (${String(meta.namespace)}) does not match the namespace on the request (${namespace})`);
   }
+}
+
+/** The Cacher's answer to a version its store has not reached: 504, try again in a second. */
+function tooLargeResourceVersion(rv: number, current: number): StatusError {
+  return new StatusError({ ...timeout(`Too large resource version: ${rv}, current: ${current}`).status, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
 }

@@ -1,4 +1,4 @@
-import type { FieldError } from '../meta/errors.js';
+import { GoText, type FieldError } from '../meta/errors.js';
 import { dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors, type NameValidator } from '../meta/names.js';
 import type { ObjectMeta } from '../meta/types.js';
 import type { ResourceInfo } from './resource.js';
@@ -64,5 +64,24 @@ export function validateObjectMeta(meta: ObjectMeta, info: Pick<ResourceInfo, 'n
 export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): FieldError[] {
   const out: FieldError[] = [];
   if (meta.name !== old.name) out.push({ type: 'Invalid', field: 'metadata.name', value: meta.name, detail: 'field is immutable' });
+  if (!sameTime(meta.deletionTimestamp, old.deletionTimestamp)) {
+    out.push({ type: 'Invalid', field: 'metadata.deletionTimestamp', value: goTime(meta.deletionTimestamp), detail: 'field is immutable' });
+  }
+  if ((meta.deletionGracePeriodSeconds ?? undefined) !== (old.deletionGracePeriodSeconds ?? undefined)) {
+    out.push({ type: 'Invalid', field: 'metadata.deletionGracePeriodSeconds', value: meta.deletionGracePeriodSeconds, detail: 'field is immutable' });
+  }
   return out;
+}
+
+function sameTime(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  return Date.parse(a) === Date.parse(b);
+}
+
+/** A metav1.Time in a field error: Go prints it through time.Time's String(), unquoted, in UTC here. */
+function goTime(t: string | null | undefined): GoText | undefined {
+  if (!t) return undefined;
+  const ms = Date.parse(t);
+  if (Number.isNaN(ms)) return new GoText(t);
+  return new GoText(`${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`);
 }

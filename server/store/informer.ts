@@ -43,7 +43,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   start(): this {
     if (this.watch) return this;
-    this.watch = this.registry.watch(this.ref, undefined, { resourceVersion: '', sendInitialEvents: true }, (e) => this.apply(e));
+    this.watch = this.registry.watch(this.ref, undefined, { resourceVersion: '', sendInitialEvents: true, allowWatchBookmarks: true }, (e) => this.apply(e));
     return this;
   }
 
