@@ -3,12 +3,13 @@ import type { KubeObject } from '../meta/types.js';
 import type { Registry } from '../registry/generic.js';
 import { deepCopy } from '../meta/deep-copy.js';
 
-type BootstrapObject = { group: string; resource: string; namespace: string; object: KubeObject };
+/** manager: who writes it on a real cluster, as its managedFields show. */
+type BootstrapObject = { group: string; resource: string; namespace: string; object: KubeObject; manager: string };
 
 /** What a fresh cluster holds: the system namespaces and the default StorageClass `standard`. */
 const bootstrap: BootstrapObject[] = [
   ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({
-    group: '', resource: 'namespaces', namespace: '', object: { metadata: { name } },
+    group: '', resource: 'namespaces', namespace: '', object: { metadata: { name } }, manager: 'kube-apiserver',
   })),
   {
     group: 'storage.k8s.io',
@@ -21,6 +22,8 @@ const bootstrap: BootstrapObject[] = [
       volumeBindingMode: 'Immediate',
       allowVolumeExpansion: true,
     },
+    // a cluster's installer puts it there with kubectl
+    manager: 'kubectl-create',
   },
 ];
 
@@ -42,6 +45,7 @@ function kubernetesService(serviceCidr: string): BootstrapObject {
     group: '',
     resource: 'services',
     namespace: 'default',
+    manager: 'kube-apiserver',
     object: {
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { clusterIP: serviceIP(serviceCidr, 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None', type: 'ClusterIP' },
@@ -55,6 +59,7 @@ function kubeDnsService(serviceCidr: string): BootstrapObject {
     group: '',
     resource: 'services',
     namespace: 'kube-system',
+    manager: 'kubeadm',
     object: {
       metadata: { name: 'kube-dns', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
       spec: {
@@ -79,7 +84,7 @@ export async function bootstrapObjects(registry: Registry, serviceCidr: string, 
     const exists = async (): Promise<boolean> => !!(await registry.storage.get(registry.key(ref, b.namespace, b.object.metadata.name!)));
     if (await exists()) continue;
     try {
-      await registry.create(ref, b.namespace, deepCopy(b.object));
+      await registry.create(ref, b.namespace, deepCopy(b.object), { fieldManager: b.manager });
     } catch (e) {
       if (!isAlreadyExists(e) && !(await exists())) throw e;
     }

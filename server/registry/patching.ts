@@ -30,6 +30,7 @@ export function patchApplier(metaFor: PatchMetaSource = fallbackPatchMetaSource)
       manager: req.manager,
       force: req.force,
       apiVersion,
+      kind: req.ref.info.kind,
       now: rfc3339(req.now),
       subresource: req.subresource,
       resetFields: resetFieldsOf(req.ref, req.subresource),

@@ -63,6 +63,8 @@ export interface PatchRequest {
   manager: string;
   force?: boolean;
   apiVersion: string;
+  /** The kind the URL serves (an apply body must name it). */
+  kind: string;
   now: string;
   subresource?: string;
   resetFields?: readonly (readonly string[])[];
@@ -97,7 +99,7 @@ export function patchObject(req: PatchRequest): PatchResult {
     const applied = decodeApplyBody(req.body, req.fieldValidation === 'Strict');
     const { object } = serverSideApply({
       current: req.current, applied, manager: req.manager, force: req.force ?? false, now: req.now,
-      apiVersion: req.apiVersion, meta: req.meta, subresource: req.subresource, resetFields: req.resetFields,
+      apiVersion: req.apiVersion, kind: req.kind, meta: req.meta, subresource: req.subresource, resetFields: req.resetFields,
     });
     return { object, operation: 'Apply', created: req.current === undefined };
   }

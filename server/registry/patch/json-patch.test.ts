@@ -50,6 +50,9 @@ test('json patch as json-patch.v4 applies it: missing keys read as null, negativ
   assert.deepEqual((front.spec as JsonObject).containers, [{ name: 'z' }, { name: 'a' }, { name: 'b' }]);
   assert.equal(failure(() => applyJsonPatch(pod(), [{ op: 'replace', path: '/spec/containers/5', value: {} }])).code, 422);
   assert.equal(failure(() => applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/annotations', value: 'x' }])).code, 422);
+  const copied = applyJsonPatch(two, [{ op: 'copy', from: '/spec/containers/-1', path: '/metadata/labels/last' }, { op: 'move', from: '/spec/containers/-2', path: '/spec/first' }]) as JsonObject;
+  assert.deepEqual((copied.metadata as JsonObject).labels, { app: 'web', last: { name: 'b' } }, 'from takes negative indexes too');
+  assert.deepEqual(copied.spec, { containers: [{ name: 'b' }], first: { name: 'a' } });
 });
 
 test('json patch never reaches prototypes', () => {

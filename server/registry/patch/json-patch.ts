@@ -64,31 +64,45 @@ function decodeOperations(ops: unknown): RawOperation[] {
 /**
  * What gopkg.in/evanphx/json-patch.v4, kube's library, does beyond RFC 6902: an object's missing key
  * reads as null, so "replace" there adds it and a "test" for null passes (undefined: nothing to do);
- * and negative array indexes count from the end (SupportNegativeIndices).
+ * and negative array indexes count from the end (SupportNegativeIndices), in `path` and in the
+ * `from` of move and copy.
  */
 function asV4Applies(doc: JsonValue, op: RawOperation): RawOperation | undefined {
+  let out = op;
   const segments = decodePointer(op.path);
-  if (!segments?.length) return op;
+  if (segments?.length) {
+    const { keys, parent } = walkV4(doc, segments, op.op === 'add');
+    const last = keys[keys.length - 1];
+    if (isJsonObject(parent) && !Object.hasOwn(parent, last)) {
+      if (op.op === 'replace') return { ...op, op: 'add', path: encodePointer(keys) };
+      if (op.op === 'test' && op.value === null) return undefined;
+    }
+    if (keys.some((k, i) => k !== segments[i])) out = { ...out, path: encodePointer(keys) };
+  }
+  const from = op.from !== undefined && (op.op === 'move' || op.op === 'copy') ? decodePointer(op.from) : undefined;
+  if (from?.length) {
+    const { keys } = walkV4(doc, from, false);
+    if (keys.some((k, i) => k !== from[i])) out = { ...out, from: encodePointer(keys) };
+  }
+  return out;
+}
+
+/** The pointer's keys with negative indexes resolved, and the container its last key is in. */
+function walkV4(doc: JsonValue, segments: string[], adding: boolean): { keys: string[]; parent: JsonValue | undefined } {
   let at: JsonValue | undefined = doc;
-  const resolved: string[] = [];
+  const keys: string[] = [];
   for (const [i, seg] of segments.entries()) {
     const last = i === segments.length - 1;
     let key = seg;
     if (Array.isArray(at) && /^-[1-9][0-9]*$/.test(seg)) {
-      const index = Number(seg) + at.length + (last && op.op === 'add' ? 1 : 0);
+      const index = Number(seg) + at.length + (last && adding ? 1 : 0);
       if (index >= 0) key = String(index);
     }
-    resolved.push(key);
-    if (last) {
-      if (isJsonObject(at) && !Object.hasOwn(at, key)) {
-        if (op.op === 'replace') return { ...op, op: 'add', path: encodePointer(resolved) };
-        if (op.op === 'test' && op.value === null) return undefined;
-      }
-      break;
-    }
+    keys.push(key);
+    if (last) return { keys, parent: at };
     at = Array.isArray(at) ? at[Number(key)] : isJsonObject(at) && Object.hasOwn(at, key) ? at[key] : undefined;
   }
-  return resolved.every((k, i) => k === segments[i]) ? op : { ...op, path: encodePointer(resolved) };
+  return { keys, parent: undefined };
 }
 
 function encodePointer(segments: string[]): string {

@@ -26,7 +26,7 @@ type Entry = { manager: string; operation: string; apiVersion: string; time?: st
 const entries = (o: JsonObject) => ((o.metadata as JsonObject).managedFields ?? []) as unknown as Entry[];
 
 test('first apply creates the object and records an Apply entry in FieldsV1', () => {
-  const { object, conflicts } = serverSideApply({ current: undefined, applied: applied(2), manager: 'kubectl', force: false, now: T1, apiVersion: 'apps/v1', meta, resetFields: [['status']] });
+  const { object, conflicts } = serverSideApply({ current: undefined, applied: applied(2), manager: 'kubectl', force: false, now: T1, apiVersion: 'apps/v1', kind: 'StatefulSet', meta, resetFields: [['status']] });
   assert.deepEqual(conflicts, []);
   assert.equal((object.spec as JsonObject).replicas, 2);
   const [e] = entries(object);
@@ -47,16 +47,16 @@ test('first apply creates the object and records an Apply entry in FieldsV1', ()
 });
 
 test('apply over a field another manager set differently: 409 with kube wording, force takes it', () => {
-  const created = serverSideApply({ current: undefined, applied: applied(2), manager: 'kubectl', force: false, now: T1, apiVersion: 'apps/v1', meta }).object;
+  const created = serverSideApply({ current: undefined, applied: applied(2), manager: 'kubectl', force: false, now: T1, apiVersion: 'apps/v1', kind: 'StatefulSet', meta }).object;
   // kubectl scale → merge patch by another manager
-  const scaled = patchObject({ patchType: 'application/merge-patch+json', current: created, body: { spec: { replicas: 5 } }, meta, manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: T2 }).object;
+  const scaled = patchObject({ patchType: 'application/merge-patch+json', current: created, body: { spec: { replicas: 5 } }, meta, manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', kind: 'StatefulSet', now: T2 }).object;
   assert.equal((scaled.spec as JsonObject).replicas, 5);
   assert.deepEqual(entries(scaled).map((e) => `${e.operation}:${e.manager}`), ['Apply:kubectl', 'Update:kubectl-client-side-apply']);
   assert.equal(((entries(scaled)[0].fieldsV1['f:spec'] as JsonObject)['f:replicas']), undefined, 'the update took replicas from the applier');
 
   let err: unknown;
   try {
-    serverSideApply({ current: scaled, applied: applied(3), manager: 'kubectl', force: false, now: T2, apiVersion: 'apps/v1', meta });
+    serverSideApply({ current: scaled, applied: applied(3), manager: 'kubectl', force: false, now: T2, apiVersion: 'apps/v1', kind: 'StatefulSet', meta });
   } catch (e) {
     err = e;
   }
@@ -66,10 +66,10 @@ test('apply over a field another manager set differently: 409 with kube wording,
   assert.equal(err.status.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
   assert.deepEqual(err.status.details?.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }]);
 
-  const same = serverSideApply({ current: scaled, applied: applied(5), manager: 'kubectl', force: false, now: T2, apiVersion: 'apps/v1', meta });
+  const same = serverSideApply({ current: scaled, applied: applied(5), manager: 'kubectl', force: false, now: T2, apiVersion: 'apps/v1', kind: 'StatefulSet', meta });
   assert.deepEqual(same.conflicts, [], 'same value is shared ownership, not a conflict');
 
-  const forced = serverSideApply({ current: scaled, applied: applied(3), manager: 'kubectl', force: true, now: T2, apiVersion: 'apps/v1', meta });
+  const forced = serverSideApply({ current: scaled, applied: applied(3), manager: 'kubectl', force: true, now: T2, apiVersion: 'apps/v1', kind: 'StatefulSet', meta });
   assert.equal((forced.object.spec as JsonObject).replicas, 3);
   assert.equal(forced.conflicts.length, 1);
   assert.deepEqual(entries(forced.object).map((e) => e.manager), ['kubectl'], 'the other manager lost its only field');
@@ -78,21 +78,21 @@ test('apply over a field another manager set differently: 409 with kube wording,
 test('fields dropped from the applied config are removed unless someone else owns them', () => {
   const withEnv = applied(2, 'nginx:1.27');
   ((withEnv.spec as JsonObject).template as { spec: { containers: JsonObject[] } }).spec.containers.push({ name: 'sidecar', image: 'busybox' });
-  let obj = serverSideApply({ current: undefined, applied: withEnv, manager: 'kubectl', force: false, now: T1, apiVersion: 'apps/v1', meta }).object;
+  let obj = serverSideApply({ current: undefined, applied: withEnv, manager: 'kubectl', force: false, now: T1, apiVersion: 'apps/v1', kind: 'StatefulSet', meta }).object;
   // someone else sets an annotation; the applier never did
-  obj = patchObject({ patchType: 'application/strategic-merge-patch+json', current: obj, body: { metadata: { annotations: { note: 'x' } } }, meta, manager: 'kubectl-annotate', apiVersion: 'apps/v1', now: T2 }).object;
-  const next = serverSideApply({ current: obj, applied: applied(2), manager: 'kubectl', force: false, now: T2, apiVersion: 'apps/v1', meta }).object;
+  obj = patchObject({ patchType: 'application/strategic-merge-patch+json', current: obj, body: { metadata: { annotations: { note: 'x' } } }, meta, manager: 'kubectl-annotate', apiVersion: 'apps/v1', kind: 'StatefulSet', now: T2 }).object;
+  const next = serverSideApply({ current: obj, applied: applied(2), manager: 'kubectl', force: false, now: T2, apiVersion: 'apps/v1', kind: 'StatefulSet', meta }).object;
   const containers = ((next.spec as JsonObject).template as { spec: { containers: JsonObject[] } }).spec.containers;
   assert.deepEqual(containers.map((c) => c.name), ['nginx']);
   assert.deepEqual((next.metadata as JsonObject).annotations, { note: 'x' });
 });
 
 test('fields another manager also owns survive when the applier drops them', () => {
-  let obj = serverSideApply({ current: undefined, applied: applied(2), manager: 'a', force: false, now: T1, apiVersion: 'apps/v1', meta }).object;
-  obj = serverSideApply({ current: obj, applied: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' }, spec: { replicas: 2 } }, manager: 'b', force: false, now: T1, apiVersion: 'apps/v1', meta }).object;
+  let obj = serverSideApply({ current: undefined, applied: applied(2), manager: 'a', force: false, now: T1, apiVersion: 'apps/v1', kind: 'StatefulSet', meta }).object;
+  obj = serverSideApply({ current: obj, applied: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' }, spec: { replicas: 2 } }, manager: 'b', force: false, now: T1, apiVersion: 'apps/v1', kind: 'StatefulSet', meta }).object;
   const cfg = applied(2);
   delete (cfg.spec as JsonObject).replicas;
-  obj = serverSideApply({ current: obj, applied: cfg, manager: 'a', force: false, now: T2, apiVersion: 'apps/v1', meta }).object;
+  obj = serverSideApply({ current: obj, applied: cfg, manager: 'a', force: false, now: T2, apiVersion: 'apps/v1', kind: 'StatefulSet', meta }).object;
   assert.equal((obj.spec as JsonObject).replicas, 2);
 });
 
@@ -122,7 +122,7 @@ test('trackUpdate: reset fields (spec through status, status through the main re
 });
 
 test('patchObject: content types, YAML apply bodies, option checks', () => {
-  const created = patchObject({ patchType: 'application/apply-patch+yaml; charset=utf-8', current: undefined, body: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: 1\n', meta, manager: 'kubectl', apiVersion: 'apps/v1', now: T1 });
+  const created = patchObject({ patchType: 'application/apply-patch+yaml; charset=utf-8', current: undefined, body: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: 1\n', meta, manager: 'kubectl', apiVersion: 'apps/v1', kind: 'StatefulSet', now: T1 });
   assert.equal(created.created, true);
   assert.equal((created.object.spec as JsonObject).replicas, 1);
   const code = (fn: () => unknown) => {
@@ -134,7 +134,7 @@ test('patchObject: content types, YAML apply bodies, option checks', () => {
     }
     return 0;
   };
-  const base = { current: created.object, meta, manager: 'm', apiVersion: 'apps/v1', now: T1 };
+  const base = { current: created.object, meta, manager: 'm', apiVersion: 'apps/v1', kind: 'StatefulSet', now: T1 };
   assert.equal(code(() => patchObject({ ...base, patchType: 'text/plain', body: {} })), 415);
   assert.equal(code(() => patchObject({ ...base, patchType: 'application/strategic-merge-patch+json', body: {}, strategicMergeSupported: false })), 415);
   assert.equal(code(() => patchObject({ ...base, patchType: 'application/merge-patch+json', body: '{"spec":' })), 400);
@@ -181,16 +181,33 @@ test('kubectl\'s server-side apply takes fields its last client-side apply set, 
   const lastApplied = '{"apiVersion":"v1","data":{"a":"1","b":"1"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"c","namespace":"default"}}\n';
   const live = trackUpdate({ old: undefined, next: cmObj({ a: '1', b: '1', c: '1' }, { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }), manager: 'kubectl-client-side-apply', apiVersion: 'v1', now: T1, meta: cmMeta });
   const config = (data: JsonObject): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data });
-  const { object } = serverSideApply({ current: live, applied: config({ a: '2', b: '<2>' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', meta: cmMeta });
+  const { object } = serverSideApply({ current: live, applied: config({ a: '2', b: '<2>' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', kind: 'ConfigMap', meta: cmMeta });
   assert.deepEqual(object.data, { a: '2', b: '<2>', c: '1' });
   const annotation = ((object.metadata as JsonObject).annotations as JsonObject)['kubectl.kubernetes.io/last-applied-configuration'];
   assert.equal(annotation, '{"apiVersion":"v1","data":{"a":"2","b":"\\u003c2\\u003e"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"default"}}\n');
-  assert.throws(() => serverSideApply({ current: live, applied: config({ a: '2', c: '2' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', meta: cmMeta }),
+  assert.throws(() => serverSideApply({ current: live, applied: config({ a: '2', c: '2' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', kind: 'ConfigMap', meta: cmMeta }),
     (e: unknown) => isStatusError(e) && e.status.code === 409 && /\.data\.c/.test((e.status.message ?? '')) && !/\.data\.a/.test((e.status.message ?? '')),
     'a field the annotation does not name still conflicts, and only it is reported');
-  assert.throws(() => serverSideApply({ current: live, applied: config({ a: '2' }), manager: 'other-applier', force: false, now: T2, apiVersion: 'v1', meta: cmMeta }),
+  assert.throws(() => serverSideApply({ current: live, applied: config({ a: '2' }), manager: 'other-applier', force: false, now: T2, apiVersion: 'v1', kind: 'ConfigMap', meta: cmMeta }),
     (e: unknown) => isStatusError(e) && e.status.code === 409, 'only kubectl\'s applies are waived');
   const edited = { ...live, data: { a: '9', b: '1', c: '1' } };
-  assert.throws(() => serverSideApply({ current: edited, applied: config({ a: '2' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', meta: cmMeta }),
+  assert.throws(() => serverSideApply({ current: edited, applied: config({ a: '2' }), manager: 'kubectl', force: false, now: T2, apiVersion: 'v1', kind: 'ConfigMap', meta: cmMeta }),
     (e: unknown) => isStatusError(e) && e.status.code === 409, 'a field changed since the last apply is no longer covered');
+});
+
+test('an apply body of another kind or version is refused as versionCheckManager does', () => {
+  const refused = (applied: JsonObject): string => {
+    try {
+      serverSideApply({ current: undefined, applied, manager: 'm', force: false, now: T1, apiVersion: 'v1', kind: 'ConfigMap', meta: cmMeta });
+    } catch (e) {
+      assert.ok(isStatusError(e) && e.status.code === 400);
+      return e.status.message ?? '';
+    }
+    return 'accepted';
+  };
+  assert.equal(refused({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } }), 'invalid object type: /v1, Kind=Service');
+  assert.equal(refused({ apiVersion: 'apps/v2', kind: 'ConfigMap', metadata: { name: 'c' } }), 'invalid object type: apps/v2, Kind=ConfigMap');
+  assert.equal(refused({ metadata: { name: 'c' } }), 'invalid object type: /, Kind=');
+  assert.equal(refused({ apiVersion: 'a/b/c', kind: 'ConfigMap' }), 'invalid object type: /, Kind=');
+  assert.equal(refused({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }), 'accepted');
 });

@@ -16,6 +16,8 @@ export interface ServerSideApplyInput {
   now: string;
   /** The group/version the request came through, e.g. "apps/v1". */
   apiVersion: string;
+  /** The kind the URL serves. */
+  kind: string;
   meta: PatchMetaLookup;
   subresource?: string;
   resetFields?: readonly (readonly string[])[];
@@ -40,7 +42,7 @@ export interface ServerSideApplyResult {
  */
 export function serverSideApply(input: ServerSideApplyInput): ServerSideApplyResult {
   const { current, manager, force, now, apiVersion, meta, subresource, resetFields } = input;
-  const config = checkAppliedConfig(input.applied, apiVersion, current);
+  const config = checkAppliedConfig(input.applied, apiVersion, input.kind);
   const live = withoutManagedFields(current);
   const managers = startingManagers(current, undefined);
   if (current && !hasManagedFields(current)) {
@@ -152,19 +154,25 @@ function hasManagedFields(obj: JsonObject): boolean {
   return isJsonObject(m) && Array.isArray(m.managedFields) && m.managedFields.length > 0;
 }
 
-function checkAppliedConfig(applied: unknown, apiVersion: string, current: JsonObject | undefined): JsonObject {
+function checkAppliedConfig(applied: unknown, apiVersion: string, kind: string): JsonObject {
   if (!isJsonObject(applied)) throw badRequest('error decoding YAML: the apply body must be an object');
   const config = cloneJson(applied);
-  if (config.apiVersion !== apiVersion) {
-    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${typeof config.apiVersion === 'string' ? config.apiVersion : ''}, expected: ${apiVersion}`);
-  }
-  if (current?.kind && config.kind !== current.kind) {
-    throw badRequest(`Incorrect kind specified in apply patch. Specified patch kind: ${typeof config.kind === 'string' ? config.kind : ''}, expected: ${current.kind}`);
-  }
+  // versionCheckManager, the outermost of kube's field managers: the body names exactly the URL's kind
+  if (config.apiVersion !== apiVersion || config.kind !== kind) throw badRequest(`invalid object type: ${goGroupVersionKind(config)}`);
   if (isJsonObject(config.metadata) && Object.hasOwn(config.metadata, 'managedFields') && config.metadata.managedFields !== null) {
     throw badRequest('metadata.managedFields must be nil');
   }
   return config;
+}
+
+/** schema.GroupVersionKind's String() of an unstructured body: empty when its apiVersion does not parse. */
+function goGroupVersionKind(obj: JsonObject): string {
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const kind = typeof obj.kind === 'string' ? obj.kind : '';
+  const parts = apiVersion.split('/');
+  if (parts.length > 2 || (parts.length === 2 && (!parts[0] || !parts[1])) || apiVersion === '/') return '/, Kind=';
+  const [group, version] = parts.length === 2 ? parts : ['', parts[0]];
+  return `${group}/${version}, Kind=${kind}`;
 }
 
 /** kube's 409 for apply conflicts (managedfields internal/conflict.go wording). */
