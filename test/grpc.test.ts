@@ -185,7 +185,11 @@ describe('gRPC API over the shared registry', { timeout: 60_000 }, () => {
     const bad = { ...web('no-selector', 1), spec: specWithoutSelector } as unknown as StatefulSet;
     const invalid = await expectError(client.statefulSets.create(bad), 3, 'Invalid', 422);
     assert.ok(invalid.status?.details?.causes?.some((c) => c.field === 'spec.selector'), JSON.stringify(invalid.status));
-    await expectError(client.configMaps.patch('dup', 'apply', '{}', { namespace: 'default' }), 3, 'BadRequest', 400);
+    // the same option checks as REST: one 422 on the verb's options kind
+    const noManager = await expectError(client.configMaps.patch('dup', 'apply', '{}', { namespace: 'default' }), 3, 'Invalid', 422);
+    assert.equal(noManager.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    const badValidation = await expectError(client.configMaps.create({ metadata: { name: 'v', namespace: 'default' } }, { fieldValidation: 'Loud' as 'Strict' }), 3, 'Invalid', 422);
+    assert.equal(badValidation.message, 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loud": supported values: "", "Ignore", "Strict", "Warn"');
     await expectError(client.configMaps.list({ namespace: 'default', resourceVersion: 'abc' }), 3, 'BadRequest', 400);
   });
 

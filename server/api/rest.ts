@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, invalid, methodNotAllowed, notFound, StatusError, type FieldError } from '../meta/errors.js';
+import { badRequest, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
 import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
-import type { DeleteOptions, FieldValidation, ListOptions, Registry, RequestContext } from '../registry/generic.js';
+import type { DeleteOptions, ListOptions, Registry, RequestContext } from '../registry/generic.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
-import { applyPatchType, gr } from '../registry/generic.js';
+import { validateWriteOptions, type WriteVerb } from './write-options.js';
+import { gr } from '../registry/generic.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
@@ -67,32 +68,14 @@ function int(q: Query, name: string): number | undefined {
   return Number(v);
 }
 
-const optionsKinds: Record<string, string> = { POST: 'Create', PUT: 'Update', PATCH: 'Patch', DELETE: 'Delete' };
+const writeVerbs: Record<string, WriteVerb> = { POST: 'Create', PUT: 'Update', PATCH: 'Patch' };
 
-/**
- * ValidateCreateOptions and its siblings: a bad option is a 422 on the options kind of the verb. A
- * PATCH also passes its type, for the apply-only options (ValidatePatchOptions).
- */
-function requestContext(req: IncomingMessage, { q, dryRun: values, warnings }: Call, patchType?: string): RequestContext {
-  const errors: FieldError[] = [];
-  const manager = q.fieldManager;
-  if (patchType !== undefined && patchType !== applyPatchType && q.force !== undefined) {
-    errors.push({ type: 'Forbidden', field: 'force', detail: 'may not be specified for non-apply patch' });
-  }
-  if (patchType === applyPatchType && !manager) errors.push({ type: 'Required', field: 'fieldManager', detail: 'is required for apply patch' });
-  if (manager !== undefined && manager.length > 128) errors.push({ type: 'TooLong', field: 'fieldManager', detail: 'may not be more than 128 bytes' });
-  if (values.some((v) => v !== 'All')) errors.push({ type: 'NotSupported', field: 'dryRun', value: values, supported: ['All'] });
-  const fv = q.fieldValidation;
-  if (fv !== undefined && !['', 'Strict', 'Warn', 'Ignore'].includes(fv)) {
-    errors.push({ type: 'NotSupported', field: 'fieldValidation', value: fv, supported: ['', 'Ignore', 'Strict', 'Warn'] });
-  }
-  if (errors.length) throw invalid({ group: 'meta.k8s.io', kind: `${optionsKinds[req.method ?? ''] ?? 'Create'}Options` }, '', errors);
-  return {
-    dryRun: values.length > 0,
-    fieldManager: manager || managerFromUserAgent(header(req, 'user-agent')),
-    fieldValidation: (fv || 'Warn') as FieldValidation,
-    warnings,
-  };
+/** The write's options, validated; a PATCH also passes its type, for the apply-only options. */
+function requestContext(req: IncomingMessage, { q, dryRun, warnings }: Call, patchType?: string): RequestContext {
+  const fieldValidation = validateWriteOptions(writeVerbs[req.method ?? ''] ?? 'Create', {
+    fieldManager: q.fieldManager, fieldValidation: q.fieldValidation, dryRun, forceSent: q.force !== undefined, patchType,
+  });
+  return { dryRun: dryRun.length > 0, fieldManager: q.fieldManager || managerFromUserAgent(header(req, 'user-agent')), fieldValidation, warnings };
 }
 
 /** Without ?fieldManager, kube names the manager after the user agent's program name. */

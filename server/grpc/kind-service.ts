@@ -1,12 +1,13 @@
 import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { badRequest } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
-import type { DeleteOptions, FieldValidation, Registry, RegistryWatchEvent, RequestContext } from '../registry/generic.js';
+import type { Registry, RegistryWatchEvent, RequestContext } from '../registry/generic.js';
 import { applyPatchType } from '../registry/generic.js';
 import type { ResourceRef } from '../registry/resource.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import { parsePatchBody } from '../api/body.js';
 import { deleteOptionsFromBody } from '../api/delete-options.js';
+import { validateWriteOptions, type WriteVerb } from '../api/write-options.js';
 import { fromProto, toProto } from './convert.js';
 import type { KindService } from './gen/kinds.js';
 import {
@@ -90,7 +91,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
 
     create: unary<unknown>(async (raw, md) => {
       const req = fromProto(`${msg}CreateRequest`, raw) as WriteRequest;
-      const rc = requestContext(req, md);
+      const rc = requestContext('Create', req, md);
       const body = req.object ?? {};
       const namespace = ns(req.namespace || namespaceOf(body));
       return present(await registry.create(ref, namespace, body, rc));
@@ -115,7 +116,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
     // the request's name stands for the URL's, so the object may leave it out (checkName would refuse that over REST)
     const metadata = isPlainObject(sent.metadata) ? sent.metadata : {};
     const body = metadata.name ? sent : { ...sent, metadata: { ...metadata, name } };
-    return present((await registry.replace(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext(req, md), subresource)).object);
+    return present((await registry.replace(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext('Update', req, md), subresource)).object);
   }
 
   async function patch(req: PatchRequest, md: Metadata, subresource: 'status' | undefined): Promise<KubeObject> {
@@ -174,30 +175,22 @@ function managerOf(md: Metadata): string {
   return (typeof ua === 'string' ? ua : 'unknown').split(/[/ ]/)[0].slice(0, 128) || 'unknown';
 }
 
-function fieldValidationOf(v: string | undefined): FieldValidation {
-  if (!v) return 'Warn';
-  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') throw badRequest(`fieldValidation must be one of Strict, Warn, or Ignore; got ${v}`);
-  return v;
-}
-
-function requestContext(req: { dryRun?: boolean; fieldManager?: string; fieldValidation?: string }, md: Metadata): RequestContext {
-  if (req.fieldManager && req.fieldManager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
-  return { dryRun: !!req.dryRun, fieldManager: req.fieldManager || managerOf(md), fieldValidation: fieldValidationOf(req.fieldValidation), warnings: [] };
+/** The same option checks as REST: one 422 on the verb's options kind. */
+function requestContext(verb: WriteVerb, req: { dryRun?: boolean; fieldManager?: string; fieldValidation?: string; force?: boolean }, md: Metadata, patchType?: string): RequestContext {
+  const fieldValidation = validateWriteOptions(verb, {
+    fieldManager: req.fieldManager || undefined, fieldValidation: req.fieldValidation || undefined, dryRun: req.dryRun ? ['All'] : [], forceSent: req.force !== undefined, patchType,
+  });
+  return { dryRun: !!req.dryRun, fieldManager: req.fieldManager || managerOf(md), fieldValidation, warnings: [] };
 }
 
 /** The same checks and body decoding as a REST PATCH with the matching Content-Type. */
 function decodePatch(req: PatchRequest, md: Metadata): { patchType: string; body: unknown; rc: RequestContext & { force?: boolean } } {
   const contentType = patchContentTypes[req.patchType];
   if (!contentType) throw badRequest(`patchType is required: one of PATCH_TYPE_JSON, PATCH_TYPE_MERGE, PATCH_TYPE_STRATEGIC_MERGE, PATCH_TYPE_APPLY`);
-  if (contentType === applyPatchType && !req.fieldManager) {
-    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-  }
-  if (contentType !== applyPatchType && req.force !== undefined) {
-    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
-  }
+  const rc = requestContext('Patch', req, md, contentType);
   const raw = req.bodyBytes.length ? Buffer.from(req.bodyBytes) : Buffer.from(req.body, 'utf8');
   const { patchType, body } = parsePatchBody(raw, contentType);
-  return { patchType, body, rc: { ...requestContext(req, md), force: !!req.force } };
+  return { patchType, body, rc: { ...rc, force: !!req.force } };
 }
 
 /**
