@@ -88,6 +88,9 @@ writeFileSync(f, readFileSync(f, 'utf8').replace(/^(  replicas:) ${from}$/m, '$1
     assert.equal(await kubectlOk(c, ['create', '-f', join(seed, 'terra10-statefulset.yaml')]), 'statefulset.apps/terra10 created\n');
     await eventually(async () => tableRows(await kubectlOk(c, ['get', 'statefulset']))[1]?.[1] === '2/2' || undefined, 30_000, 'terra10 2/2');
     assert.deepEqual(await podRows(), [['terra10-0', '2/2', 'Running', '0'], ['terra10-1', '2/2', 'Running', '0']]);
+    // kubectl describe's From column names the component, as kube-controller-manager's recorder does
+    const created = (await kubectlOk(c, ['describe', 'statefulset', 'terra10'])).split('\n').filter((l) => l.includes('SuccessfulCreate'));
+    assert.ok(created.length > 0 && created.every((l) => /\sstatefulset-controller\s/.test(l)), created.join('\n'));
     const pvc = tableRows(await kubectlOk(c, ['get', 'pvc'])).slice(1);
     const pv = tableRows(await kubectlOk(c, ['get', 'pv'])).slice(1);
     for (const i of [0, 1]) {

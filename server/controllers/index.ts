@@ -39,7 +39,8 @@ export interface RunningControllers {
 
 /** Starts every controller of the simulated control plane, node agents included. */
 export function startControllers(base: ControllerPlaneOptions): RunningControllers {
-  const deps: ControllerDeps = { ...base, events: eventRecorder(base.client, base.clock, base.logger, 'kubemock') };
+  // the StatefulSet controller is the one that records through deps (the others name their own recorders)
+  const deps: ControllerDeps = { ...base, events: eventRecorder(base.client, base.clock, base.logger, 'statefulset-controller') };
   const nodes = startNodes(deps, { binder: base.binder, runtime: base.runtime, kubeletVersion: base.kubeletVersion });
   const controllers: Controller[] = [
     startStatefulSetController(deps),
