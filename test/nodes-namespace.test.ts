@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { startNamespaceController } from '../server/controllers/namespace.js';
+import { startServiceAccountsController } from '../server/controllers/serviceaccounts.js';
 import { startNodes, storagePodBinder } from '../server/nodes/index.js';
 import { core, podManifest, startHarness, type Harness } from './nodes-harness.js';
 
@@ -26,5 +27,23 @@ test('deleting a namespace deletes its content, pods through their kubelets', as
   await h.advance(1000);
   assert.equal(await h.get('pods', 'team', 'web-0'), undefined);
   assert.ok(await h.get('configmaps', 'default', 'keep'));
+  assert.equal(await h.get('namespaces', '', 'team'), undefined);
+});
+
+test('every active namespace has a default ServiceAccount, made again when deleted, none once terminating', async () => {
+  h = await startHarness({});
+  h.controllers.push(startNamespaceController(h.deps), startServiceAccountsController(h.deps));
+  h.deps.informers.start();
+  await h.client.create(core('namespaces'), '', { metadata: { name: 'team' } });
+  await h.settle();
+  const made = await h.get('serviceaccounts', 'team', 'default');
+  assert.ok(made, 'the default account exists');
+  await h.client.delete(core('serviceaccounts'), 'team', 'default');
+  await h.settle();
+  const again = await h.get('serviceaccounts', 'team', 'default');
+  assert.ok(again && again.metadata.uid !== made.metadata.uid, 'deleted, it is made again');
+  await h.client.delete(core('namespaces'), '', 'team');
+  await h.settle();
+  assert.equal(await h.get('serviceaccounts', 'team', 'default'), undefined, 'a terminating namespace keeps none');
   assert.equal(await h.get('namespaces', '', 'team'), undefined);
 });

@@ -11,6 +11,7 @@ import { startEndpointsController } from './endpoints.js';
 import { startEndpointSliceController } from './endpointslices.js';
 import { eventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
+import { startServiceAccountsController } from './serviceaccounts.js';
 import { startNamespaceController } from './namespace.js';
 import { startPersistentVolumeController } from './persistentvolume.js';
 import { startStatefulSetController } from './statefulset.js';
@@ -49,6 +50,7 @@ export function startControllers(base: ControllerPlaneOptions): RunningControlle
     startEndpointsController(deps),
     startEndpointSliceController(deps),
     startNamespaceController(deps),
+    startServiceAccountsController(deps),
     ...nodes.controllers,
   ];
   return {
