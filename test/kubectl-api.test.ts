@@ -133,6 +133,10 @@ describe('kubectl against kubemock (issue 2)', () => {
     await kubectlOk(c, ['delete', '-f', file]);
   });
 
+  it('every namespace has its default ServiceAccount, as kube-controller-manager keeps it', async () => {
+    await eventually(async () => tableRows(await kubectlOk(c, ['get', 'serviceaccounts', '-n', 'kube-system'])).some((r) => r[0] === 'default') || undefined, 10_000, 'default account');
+  });
+
   it('explain reads the served OpenAPI schemas', async () => {
     const out = await kubectlOk(c, ['explain', 'statefulset.spec.volumeClaimTemplates']);
     assert.match(out, /KIND:\s+StatefulSet/);

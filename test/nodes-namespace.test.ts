@@ -32,10 +32,15 @@ test('deleting a namespace deletes its content, pods through their kubelets', as
 
 test('every active namespace has a default ServiceAccount, made again when deleted, none once terminating', async () => {
   h = await startHarness({});
-  h.controllers.push(startNamespaceController(h.deps), startServiceAccountsController(h.deps));
+  await h.client.create(core('namespaces'), '', { metadata: { name: 'early' } });
+  h.controllers.push(startNamespaceController(h.deps));
   h.deps.informers.start();
+  await h.settle();
+  // started after another controller's informer already knew the namespaces
+  h.controllers.push(startServiceAccountsController(h.deps));
   await h.client.create(core('namespaces'), '', { metadata: { name: 'team' } });
   await h.settle();
+  assert.ok(await h.get('serviceaccounts', 'early', 'default'), 'a namespace that was there first has one too');
   const made = await h.get('serviceaccounts', 'team', 'default');
   assert.ok(made, 'the default account exists');
   await h.client.delete(core('serviceaccounts'), 'team', 'default');

@@ -7,6 +7,7 @@ import {
   type FieldError, type GroupResource,
 } from '../meta/errors.js';
 import { checkFieldLabels, fieldsMatch, parseFieldSelector, type FieldSelector } from '../meta/fields.js';
+import { ListSnapshots } from './list-snapshots.js';
 import { matches, parseLabelSelector, type Selector } from '../meta/labels.js';
 import { newUid, randomSuffix } from '../meta/names.js';
 import { isPlainObject, type KubeObject, type ObjectMeta } from '../meta/types.js';
@@ -133,11 +134,13 @@ export class Registry {
   private readonly patcher?: PatchApplier;
   private readonly fieldTracker?: FieldTracker;
   private readonly byGroupResource = new Map<string, ResourceInfo>();
+  private readonly snapshots: ListSnapshots;
   readonly resources: ResourceInfo[];
 
   constructor(opts: RegistryOptions) {
     this.storage = opts.storage;
     this.clock = opts.clock;
+    this.snapshots = new ListSnapshots(opts.clock);
     this.decoder = opts.decoder;
     this.patcher = opts.patcher;
     this.fieldTracker = opts.fieldTracker;
@@ -185,22 +188,35 @@ export class Registry {
     const fieldSel = this.parseFields(ref, opts.fieldSelector);
     this.checkListResourceVersion(opts);
     const ns = ref.info.namespaced ? namespace : undefined;
-    const result = await this.storage.list(storagePrefixOf(ref.info), ns === undefined ? undefined : ns);
-    let items = sortedByKey(result.items.filter((o) => this.matchesSelectors(ref, o, labelSel, fieldSel)));
-    let rv = String(result.resourceVersion);
-    if (opts.continue) {
-      const token = decodeContinue(opts.continue);
-      items = items.filter((o) => sortKey(o) > token.start);
-      rv = token.rv;
+    const prefix = storagePrefixOf(ref.info);
+    const snapshotKey = (rv: string): string => `${rv}\0${prefix}\0${ns ?? ''}`;
+    const token = opts.continue ? decodeContinue(opts.continue) : undefined;
+    let all = token && token.rv !== '-1' ? this.snapshots.get(snapshotKey(token.rv)) : undefined;
+    let rv = token?.rv;
+    if (!all) {
+      // kube's answer when etcd has compacted the first page's revision away; on etcd, where another
+      // instance may have served the first page, the pages go on from the current state instead
+      if (token && token.rv !== '-1' && this.isSingleProcess()) throw continueTooOld(token.start);
+      const result = await this.storage.list(prefix, ns);
+      all = result.items;
+      if (!token || token.rv === '-1') rv = String(result.resourceVersion);
     }
-    const page: ListPage = { items, resourceVersion: rv };
+    let items = sortedByKey(all.filter((o) => this.matchesSelectors(ref, o, labelSel, fieldSel)));
+    if (token) items = items.filter((o) => sortKey(o) > token.start);
+    const page: ListPage = { items, resourceVersion: rv! };
     // resourceVersion=0 is served whole from the watch cache, whatever the limit (computeListLimit)
     if (opts.limit && opts.limit > 0 && opts.resourceVersion !== '0' && items.length > opts.limit) {
       page.items = items.slice(0, opts.limit);
-      page.continue = encodeContinue({ rv, start: sortKey(page.items[page.items.length - 1]) });
+      page.continue = encodeContinue({ rv: rv!, start: sortKey(page.items[page.items.length - 1]) });
       if (!opts.labelSelector && !opts.fieldSelector) page.remainingItemCount = items.length - opts.limit;
+      this.snapshots.keep(snapshotKey(rv!), all);
     }
     return page;
+  }
+
+  /** Memory and --data-dir stores: every write goes through this process. */
+  private isSingleProcess(): boolean {
+    return typeof (this.storage as { listSync?: unknown }).listSync === 'function';
   }
 
   async create(ref: ResourceRef, namespace: string, body: unknown, rc: RequestContext = {}): Promise<KubeObject> {
@@ -854,4 +870,14 @@ function checkName(ref: ResourceRef, meta: { name?: unknown; namespace?: unknown
 /** The Cacher's answer to a version its store has not reached: 504, try again in a second. */
 function tooLargeResourceVersion(rv: number, current: number): StatusError {
   return new StatusError({ ...timeout(`Too large resource version: ${rv}, current: ${current}`).status, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+}
+
+/**
+ * etcd3's answer to a continue token whose revision is compacted: 410, with a token that goes on
+ * from the current state (resourceVersion -1) for a client that accepts an inconsistent list.
+ */
+function continueTooOld(start: string): StatusError {
+  const err = expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+  err.status.metadata = { continue: encodeContinue({ rv: '-1', start }) };
+  return err;
 }
