@@ -259,6 +259,15 @@ describe('generic store semantics', () => {
     assert.match(error.object.message, new RegExp(`^Timeout: Too large resource version: ${ahead}, current: \\d+$`));
   });
 
+  it('a subresource nothing serves is a path with no route, not a missing object', async () => {
+    await call('POST', cms, cm('has-no-status'));
+    for (const [method, path] of [['GET', `${cms}/has-no-status/status`], ['GET', `${cms}/has-no-status/scale`], ['PATCH', '/api/v1/namespaces/default/pods/any/ephemeralcontainers']] as const) {
+      const r = await call(method, path, method === 'PATCH' ? {} : undefined);
+      assert.equal(r.status, 404, path);
+      assert.equal(r.body.message, 'the server could not find the requested resource', path);
+    }
+  });
+
   it('selectors are parsed and checked as labels.Parse, fields.ParseSelector and each kind\'s field-label conversion do', async () => {
     const bad = async (path: string): Promise<string> => {
       const r = await call('GET', path);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, methodNotAllowed, notFound, StatusError } from '../meta/errors.js';
+import { badRequest, methodNotAllowed, notFound, pathNotFound, StatusError } from '../meta/errors.js';
 import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, ListOptions, Registry, RequestContext } from '../registry/generic.js';
@@ -141,9 +141,8 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     if (!name || req.method !== 'PUT' || !ref.info.finalizeSubresource) throw notFound(gr(ref), name ?? '');
     return update(req, res, target, deps, call);
   }
-  if (subresource === 'scale' && !ref.info.scale) throw notFound(gr(ref), name ?? '');
-  if (subresource === 'status' && !ref.info.statusSubresource) throw notFound(gr(ref), name ?? '');
-  if (subresource && !isBuiltInSubresource(target)) throw notFound(gr(ref), name ?? '');
+  const served = subresource === 'scale' ? !!ref.info.scale : subresource === 'status' ? !!ref.info.statusSubresource : isBuiltInSubresource(target);
+  if (!served) throw pathNotFound((req.url ?? '').split('?')[0]);
   switch (req.method) {
     case 'GET':
       return name && !target.watchPath ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);

@@ -2,8 +2,8 @@ import type { RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, internalError, isStatusError, notFound, StatusError } from '../meta/errors.js';
-import { gr, type Registry } from '../registry/generic.js';
+import { badRequest, internalError, isStatusError, notFound, pathNotFound } from '../meta/errors.js';
+import type { Registry } from '../registry/generic.js';
 import {
   aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, podStreamingSubresources,
   type ExtraSubresource,
@@ -110,27 +110,27 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   // First, so resource requests (nearly all traffic) skip matching every route below.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const parsed = parseResourcePath(registry, req.path);
-    const fail = (code: number, path: string): void => writeStatus(res, new StatusError({ code, reason: 'NotFound', message: 'the server could not find the requested resource', details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] } }));
+    const fail = (path: string): void => writeStatus(res, pathNotFound(path));
     switch (parsed.type) {
       case 'notFound':
-        if (req.path.startsWith('/api/') || req.path.startsWith('/apis/')) return fail(404, req.path);
+        if (req.path.startsWith('/api/') || req.path.startsWith('/apis/')) return fail(req.path);
         return next();
       case 'group': {
         const g = groups.find((x) => x.group === parsed.group);
-        if (!g) return fail(404, req.path);
+        if (!g) return fail(req.path);
         return void res.json(apiGroupDoc(g));
       }
       case 'groupVersion': {
         const g = groups.find((x) => x.group === parsed.group);
         const v = g?.versions.find((x) => x.version === parsed.version);
-        if (!v) return fail(404, req.path);
+        if (!v) return fail(req.path);
         return void res.json(apiResourceList(parsed.group, parsed.version, v.resources, extras));
       }
       case 'resource': {
         const { target } = parsed;
         if (isBuiltInSubresource(target)) return void handleResource(req, res, target, deps).catch(next);
         const handler = subresources[`${target.ref.info.resource}/${target.subresource}`];
-        if (!handler || !target.name) return next(notFound(gr(target.ref), target.name ?? ''));
+        if (!handler || !target.name) return fail(req.path);
         Promise.resolve(handler(req, res, target)).catch(next);
         return;
       }

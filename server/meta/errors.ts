@@ -116,6 +116,14 @@ export function isAlreadyExists(e: unknown): boolean {
   return isStatusError(e) && e.reason === 'AlreadyExists';
 }
 
+/**
+ * A path nothing is served at: kube-apiserver's router answers "404 page not found", which clients
+ * show as this message. Not "<resource> not found": the object may well exist.
+ */
+export function pathNotFound(path: string): StatusError {
+  return new StatusError({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource', details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] } });
+}
+
 export function notFound(gr: GroupResource, name: string): StatusError {
   return new StatusError({
     code: 404,
