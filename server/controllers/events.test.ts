@@ -34,6 +34,9 @@ describe('event recorder (client-go EventCorrelator)', () => {
     assert.equal(e.firstTimestamp, '2026-01-01T00:00:00Z');
     assert.equal(e.lastTimestamp, '2026-01-01T00:00:05Z');
     assert.equal(e.involvedObject.name, 'web');
+    // client-go: `<object>.%x` of the time in nanoseconds
+    assert.match(e.metadata.name!, /^web\.[0-9a-f]{16}$/);
+    assert.equal(BigInt(`0x${e.metadata.name!.slice(4)}`) / 1_000_000n, BigInt(Date.parse('2026-01-01T00:00:00Z')));
   });
 
   it('the 10th distinct message for one object and reason starts one combined Event', async () => {

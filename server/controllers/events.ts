@@ -2,7 +2,6 @@ import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import { rfc3339 } from '../meta/clock.js';
 import type { Clock } from '../meta/clock.js';
-import { randomSuffix } from '../meta/names.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import { core, type ObjectClient } from './client.js';
 
@@ -96,7 +95,7 @@ export function eventRecorder(client: ObjectClient, clock: Clock, logger: Logger
       const prior = observed.get(key);
       const seen: Observation = prior
         ? { ...prior, count: prior.count + 1 }
-        : { name: `${obj.metadata.name}.${randomSuffix(8)}${nowMs.toString(16).slice(-8)}`, namespace, count: 1, firstTimestamp: now };
+        : { name: `${obj.metadata.name}.${eventNameSuffix(nowMs)}`, namespace, count: 1, firstTimestamp: now };
       observed.set(key, seen);
       // as in client-go, the filter comes last: a dropped repeat still counts
       if (!allowed(spamKey, nowMs)) return;
@@ -137,4 +136,17 @@ class Lru<V> {
     this.entries.set(key, value);
     if (this.entries.size > correlatorDefaults.cacheEntries) this.entries.delete(this.entries.keys().next().value!);
   }
+}
+
+let lastNanos = 0n;
+
+/**
+ * client-go names an Event `<object>.%x` of the time in nanoseconds. The clock here counts
+ * milliseconds, so the nanoseconds within one are random, and never repeat in this process.
+ */
+function eventNameSuffix(nowMs: number): string {
+  let nanos = BigInt(nowMs) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
+  if (nanos <= lastNanos) nanos = lastNanos + 1n;
+  lastNanos = nanos;
+  return nanos.toString(16);
 }
