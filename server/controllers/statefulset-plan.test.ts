@@ -174,7 +174,7 @@ describe('planStatefulSet: creation', () => {
     assert.equal(pod.spec!.subdomain, 'nginx');
     assert.deepEqual(pod.metadata.labels, { app: 'nginx', 'statefulset.kubernetes.io/pod-name': 'web-5', 'apps.kubernetes.io/pod-index': '5', 'controller-revision-hash': rev });
     assert.deepEqual(pod.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'web-uid', controller: true, blockOwnerDeletion: true }]);
-    assert.deepEqual(pod.spec!.volumes, [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-5', readOnly: false } }]);
+    assert.deepEqual(pod.spec!.volumes, [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-5' } }]);
     const claim = w.claims.get('www-web-5')!;
     assert.deepEqual(claim.metadata.labels, { tier: 'data', app: 'nginx' });
     assert.equal(claim.metadata.ownerReferences, undefined);

@@ -199,11 +199,14 @@ export function claimsForOrdinal(set: RO<StatefulSetObject>, ordinal: number): M
   return out;
 }
 
-/** updateStorage: claim volumes first (replacing same-named template volumes), then the rest. */
+/**
+ * updateStorage: claim volumes first (replacing same-named template volumes), then the rest. kube
+ * sets ReadOnly: false, which its JSON leaves out (omitempty), so no readOnly key here.
+ */
 export function updateStorage(set: RO<StatefulSetObject>, pod: PodObject): void {
   const claims = claimsForOrdinal(set, ordinalOf(pod));
   const volumes: Volume[] = [...claims].map(([name, claim]) => ({
-    name, persistentVolumeClaim: { claimName: claim.metadata.name ?? '', readOnly: false },
+    name, persistentVolumeClaim: { claimName: claim.metadata.name ?? '' },
   }));
   for (const v of pod.spec?.volumes ?? []) if (!claims.has(v.name)) volumes.push(v);
   pod.spec = { ...(pod.spec ?? { containers: [] }), volumes };
