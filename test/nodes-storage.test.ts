@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { afterEach, test } from 'node:test';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { startPersistentVolumeController } from '../server/controllers/persistentvolume.js';
+import { startStorageProtectionController } from '../server/controllers/storage-protection.js';
 import type { KubeObject } from '../server/meta/types.js';
 import { startNodes, storagePodBinder } from '../server/nodes/index.js';
 import { core, podManifest, startHarness, type Harness } from './nodes-harness.js';
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 async function start(withNodes = false): Promise<Harness> {
   h = await startHarness();
-  h.controllers.push(startPersistentVolumeController(h.deps));
+  h.controllers.push(startPersistentVolumeController(h.deps), startStorageProtectionController(h.deps));
   if (withNodes) {
     const nodes = startNodes(h.deps, { binder: storagePodBinder(h.storage, h.clock) });
     h.controllers.push(...nodes.controllers);
@@ -145,6 +146,27 @@ test('WaitForFirstConsumer: the claim stays Pending until a pod using it is sche
   const pod = await h.get<Pod & KubeObject>('pods', 'default', 'user');
   assert.equal(pvc?.metadata.annotations?.['volume.kubernetes.io/selected-node'], pod?.spec?.nodeName);
   assert.equal(pod?.status?.phase, 'Running');
+});
+
+test('a claim in use by a scheduled pod stays Terminating until the pod goes; a bound volume likewise', async () => {
+  const h = await start(true);
+  await h.client.create(core('persistentvolumeclaims'), 'default', claim('data'));
+  await h.client.create(core('pods'), 'default', podManifest('user', { claim: 'data' }));
+  await h.settle();
+  const pvc = await h.get<Claim>('persistentvolumeclaims', 'default', 'data');
+  assert.deepEqual(pvc?.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+  const pv = await h.get<Volume>('persistentvolumes', '', pvc!.spec!.volumeName!);
+  assert.deepEqual(pv?.metadata.finalizers, ['kubernetes.io/pv-protection']);
+  await h.client.delete(core('persistentvolumes'), '', pv!.metadata.name!);
+  await h.client.delete(core('persistentvolumeclaims'), 'default', 'data');
+  await h.settle();
+  assert.ok((await h.get<Claim>('persistentvolumeclaims', 'default', 'data'))?.metadata.deletionTimestamp, 'held while the pod uses it');
+  assert.ok((await h.get<Volume>('persistentvolumes', '', pv!.metadata.name!))?.metadata.deletionTimestamp, 'held while bound');
+  await h.client.delete(core('pods'), 'default', 'user', { gracePeriodSeconds: 0 });
+  await h.settle();
+  assert.equal(await h.get<Claim>('persistentvolumeclaims', 'default', 'data'), undefined, 'released once the pod is gone');
+  const left = await h.get<Volume>('persistentvolumes', '', pv!.metadata.name!);
+  assert.equal(left, undefined, `and the volume once no longer bound: ${JSON.stringify({ spec: left?.spec, status: left?.status })}`);
 });
 
 test('a pod whose claim is bound survives its node crashing: it comes back elsewhere with the same volume', async () => {

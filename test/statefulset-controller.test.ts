@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import { startGarbageCollector } from '../server/controllers/garbage-collector.js';
 import { startStatefulSetController } from '../server/controllers/statefulset.js';
+import { startStorageProtectionController } from '../server/controllers/storage-protection.js';
 import type { ClaimObject, PodObject, RevisionObject, StatefulSetObject } from '../server/controllers/statefulset-utils.js';
 import { ControllerHarness, gr } from './helpers/controller-harness.js';
 
@@ -187,7 +188,7 @@ describe('StatefulSet controller through the registry', () => {
 
 describe('StatefulSet deletion and the garbage collector', () => {
   beforeEach(() => {
-    h = new ControllerHarness().start(startStatefulSetController, startGarbageCollector);
+    h = new ControllerHarness().start(startStatefulSetController, startGarbageCollector, startStorageProtectionController);
   });
   afterEach(() => h.stop());
 

@@ -12,6 +12,7 @@ import { startEndpointSliceController } from './endpointslices.js';
 import { eventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
 import { startServiceAccountsController } from './serviceaccounts.js';
+import { startStorageProtectionController } from './storage-protection.js';
 import { startNamespaceController } from './namespace.js';
 import { startPersistentVolumeController } from './persistentvolume.js';
 import { startStatefulSetController } from './statefulset.js';
@@ -51,6 +52,7 @@ export function startControllers(base: ControllerPlaneOptions): RunningControlle
     startEndpointSliceController(deps),
     startNamespaceController(deps),
     startServiceAccountsController(deps),
+    startStorageProtectionController(deps),
     ...nodes.controllers,
   ];
   return {

@@ -218,7 +218,8 @@ export function startPersistentVolumeController(deps: ControllerDeps): Controlle
 
   const syncVolume = async (name: string): Promise<Result | void> => {
     const pv = volumes.get(undefined, name);
-    if (!pv || pv.metadata.deletionTimestamp) return;
+    // a volume being deleted is still synced: pv-protection holds it until it is no longer Bound
+    if (!pv) return;
     const ref = pv.spec?.claimRef;
     if (!ref) return setVolumePhase(pv, 'Available');
     if (await claimIsGone(pv)) {

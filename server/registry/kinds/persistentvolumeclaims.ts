@@ -1,6 +1,7 @@
 import type { PersistentVolumeClaim, PersistentVolumeClaimSpec } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../meta/errors.js';
 import type { KubeObject } from '../../meta/types.js';
+import { addFinalizer, pvcProtectionFinalizer } from '../../meta/finalizers.js';
 import type { Storage } from '../../store/storage.js';
 import { deepEqual } from '../equality.js';
 import type { ResourceInfo } from '../resource.js';
@@ -91,6 +92,8 @@ export function persistentvolumeclaims(storage?: Storage): ResourceInfo<Persiste
       defaults: (pvc) => defaultClaimSpec((pvc.spec ??= {})),
       async prepareForCreate(pvc) {
         pvc.status = { phase: 'Pending' };
+        // StorageObjectInUseProtection admission: the pvc-protection controller lets it go once no pod uses it
+        addFinalizer(pvc.metadata, pvcProtectionFinalizer);
         // The DefaultStorageClass admission plugin: a nil class (not "") gets the default class.
         if (pvc.spec && pvc.spec.storageClassName === undefined && !pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] && storage) {
           const name = await defaultStorageClassName(storage);

@@ -1,6 +1,7 @@
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../meta/errors.js';
 import type { KubeObject } from '../../meta/types.js';
+import { addFinalizer, pvProtectionFinalizer } from '../../meta/finalizers.js';
 import { deepEqual } from '../equality.js';
 import type { ResourceInfo } from '../resource.js';
 import { age, ageColumn, column, nameColumn } from '../table.js';
@@ -67,6 +68,8 @@ export function persistentvolumes(): ResourceInfo<PersistentVolumeObject> {
       defaults,
       prepareForCreate(pv, ctx) {
         pv.status = { phase: 'Pending', lastPhaseTransitionTime: new Date(Math.floor(ctx.now / 1000) * 1000).toISOString().replace('.000Z', 'Z') };
+        // StorageObjectInUseProtection admission: the pv-protection controller lets it go once it is not bound
+        addFinalizer(pv.metadata, pvProtectionFinalizer);
       },
       prepareForUpdate: defaults,
       validate: validatePV,
