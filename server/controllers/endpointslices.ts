@@ -7,7 +7,7 @@ import {
   derivedLabels, enqueueServicesAndTheirPods, findPort, isPodReady, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
   triggerTimeAnnotation, rfc3339Nano, type RPod, type RService,
 } from './endpoints-pods.js';
-import { WorkQueue, type Result } from './runtime.js';
+import { runningController, WorkQueue, type Result } from './runtime.js';
 import { deepCopy } from '../meta/deep-copy.js';
 
 type SliceObject = EndpointSlice & KubeObject;
@@ -142,12 +142,5 @@ export function startEndpointSliceController(deps: ControllerDeps): Controller {
   ];
   for (const i of [services, pods, nodes, existing]) i.start();
   for (const s of services.list()) queue.add(`${s.metadata.namespace}/${s.metadata.name}`);
-  return {
-    name: 'endpointslice',
-    queue,
-    stop() {
-      for (const off of offs) off();
-      queue.stop();
-    },
-  };
+  return runningController('endpointslice', queue, offs);
 }

@@ -5,7 +5,7 @@ import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { Informer } from '../store/informer.js';
 import { core, type GroupResourceName } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
-import { WorkQueue, type Result } from './runtime.js';
+import { runningController, WorkQueue, type Result } from './runtime.js';
 import { deepCopy } from '../meta/deep-copy.js';
 
 type NamespaceObject = Namespace & KubeObject;
@@ -113,12 +113,5 @@ export function startNamespaceController(deps: ControllerDeps): Controller {
   ];
   namespaces.start();
   for (const c of content) c.informer.start();
-  return {
-    name: 'namespace',
-    queue,
-    stop() {
-      for (const off of offs) off();
-      queue.stop();
-    },
-  };
+  return runningController('namespace', queue, offs);
 }

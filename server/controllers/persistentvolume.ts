@@ -12,7 +12,7 @@ import {
   annStorageProvisioner, claimClass, defaultClass, findMatchingVolume, hostPathProvisioner, requestedStorage,
   type RClaim, type RClass, type RVolume,
 } from './persistentvolume-match.js';
-import { WorkQueue, type Result } from './runtime.js';
+import { runningController, WorkQueue, type Result } from './runtime.js';
 import { deepCopy } from '../meta/deep-copy.js';
 
 type ClaimObject = PersistentVolumeClaim & KubeObject;
@@ -265,12 +265,5 @@ export function startPersistentVolumeController(deps: ControllerDeps): Controlle
   for (const i of [claims, volumes, classes]) i.start();
   for (const c of claims.list()) queue.add(claimKey(c.metadata.namespace, c.metadata.name));
   for (const v of volumes.list()) queue.add(`volume/${v.metadata.name}`);
-  return {
-    name: 'persistentvolume',
-    queue,
-    stop() {
-      for (const off of offs) off();
-      queue.stop();
-    },
-  };
+  return runningController('persistentvolume', queue, offs);
 }

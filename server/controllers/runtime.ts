@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../meta/clock.js';
 import type { Logger } from 'pino';
+import type { Controller } from './deps.js';
 
 /** What a reconcile asks for next: nothing, or another look after a delay (level-triggered, key only). */
 export interface Result {
@@ -127,4 +128,16 @@ export class WorkQueue {
     if (!this.isIdle()) return;
     for (const w of this.idleWaiters.splice(0)) w();
   }
+}
+
+/** A started controller: stopping it drops its informer subscriptions, then its queue. */
+export function runningController(name: string, queue: WorkQueue, unsubscribe: readonly (() => void)[]): Controller {
+  return {
+    name,
+    queue,
+    stop() {
+      for (const off of unsubscribe) off();
+      queue.stop();
+    },
+  };
 }

@@ -3,15 +3,13 @@ import { isAlreadyExists } from '../meta/errors.js';
 import type { KubeObject } from '../meta/types.js';
 import { core } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
-import { WorkQueue, type Result } from './runtime.js';
+import { runningController, WorkQueue, type Result } from './runtime.js';
 
 type NamespaceObject = Namespace & KubeObject;
 type ServiceAccountObject = ServiceAccount & KubeObject;
 
 /** kube-controller-manager's --service-account default: every namespace gets one "default" account. */
 const ensured = ['default'];
-/** A queue key no namespace can have: go through all of them once the caches are synced. */
-const everyNamespace = '';
 
 /**
  * The service account controller: every active namespace has a `default` ServiceAccount, made
@@ -26,10 +24,6 @@ export function startServiceAccountsController(deps: ControllerDeps): Controller
 
   const reconcile = async (ns: string): Promise<Result | void> => {
     if (!namespaces.hasSynced() || !accounts.hasSynced()) return { requeueAfterMs: 100 };
-    if (ns === everyNamespace) {
-      for (const n of namespaces.list()) queue.add(n.metadata.name!);
-      return;
-    }
     const namespace = namespaces.get(undefined, ns);
     if (!namespace || namespace.metadata.deletionTimestamp) return;
     for (const name of ensured) {
@@ -51,14 +45,6 @@ export function startServiceAccountsController(deps: ControllerDeps): Controller
   ];
   namespaces.start();
   accounts.start();
-  // the namespaces an informer shared with other controllers already knows raise no event for us
-  queue.add(everyNamespace);
-  return {
-    name: 'serviceaccount',
-    queue,
-    stop() {
-      for (const off of offs) off();
-      queue.stop();
-    },
-  };
+  for (const n of namespaces.list()) queue.add(n.metadata.name!);
+  return runningController('serviceaccount', queue, offs);
 }

@@ -5,7 +5,7 @@ import type { KubeObject } from '../meta/types.js';
 import type { Informer } from '../store/informer.js';
 import { apps, core, type GroupResourceName } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
-import { WorkQueue, type Result } from './runtime.js';
+import { runningController, WorkQueue, type Result } from './runtime.js';
 import { planStatefulSet, type Action, type Plan } from './statefulset-plan.js';
 import {
   controllerRefOf, isMemberOf, mutableCopy, newControllerRef, setKind,
@@ -63,14 +63,7 @@ export function startStatefulSetController(deps: ControllerDeps): Controller {
   ];
   for (const inf of Object.values(caches)) inf.start();
   for (const s of caches.sets.list()) enqueue(s);
-  return {
-    name: 'statefulset',
-    queue,
-    stop() {
-      for (const u of unsubscribe) u();
-      queue.stop();
-    },
-  };
+  return runningController('statefulset', queue, unsubscribe);
 }
 
 /** The set a child's controller reference names (UID checked), or, for an orphan, every set whose selector matches. */

@@ -5,7 +5,7 @@ import { pvcProtectionFinalizer, pvProtectionFinalizer } from '../meta/finalizer
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import { core, type GroupResourceName } from './client.js';
 import type { Controller, ControllerDeps } from './deps.js';
-import { WorkQueue, type Result } from './runtime.js';
+import { runningController, WorkQueue, type Result } from './runtime.js';
 
 type ClaimObject = PersistentVolumeClaim & KubeObject;
 type VolumeObject = PersistentVolume & KubeObject;
@@ -76,12 +76,5 @@ export function startStorageProtectionController(deps: ControllerDeps): Controll
   // objects already known to informers other controllers started raise no event for us
   for (const c of claims.list()) queue.add(`pvc ${c.metadata.namespace}/${c.metadata.name}`);
   for (const v of volumes.list()) queue.add(`pv ${v.metadata.name}`);
-  return {
-    name: 'storage-protection',
-    queue,
-    stop() {
-      for (const off of offs) off();
-      queue.stop();
-    },
-  };
+  return runningController('storage-protection', queue, offs);
 }

@@ -3,7 +3,7 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { core, type ObjectClient } from '../controllers/client.js';
 import type { Controller, ControllerDeps } from '../controllers/deps.js';
 import { eventRecorder } from '../controllers/events.js';
-import { WorkQueue, type Result } from '../controllers/runtime.js';
+import { runningController, WorkQueue, type Result } from '../controllers/runtime.js';
 import { rfc3339 } from '../meta/clock.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { PodBinder } from './binding.js';
@@ -209,14 +209,7 @@ export function startScheduler(deps: ControllerDeps, binder: PodBinder): Control
   ];
   for (const i of [pods, nodes, claims, volumes, classes]) i.start();
   enqueuePending();
-  return {
-    name: 'scheduler',
-    queue,
-    stop() {
-      for (const off of offs) off();
-      queue.stop();
-    },
-  };
+  return runningController('scheduler', queue, offs);
 }
 
 /** Which node each bound, non-terminal pod counts against, and the count per node. */
