@@ -268,6 +268,26 @@ describe('generic store semantics', () => {
     }
   });
 
+  it('empty optional lists and maps are dropped as the Go types\' omitempty drops them; empty structs stay', async () => {
+    const pod = await call('POST', '/api/v1/namespaces/default/pods', {
+      metadata: { name: 'sparse', labels: {}, annotations: {}, finalizers: [] },
+      spec: { containers: [{ name: 'c', image: 'nginx', env: [], ports: [], resources: { requests: {} } }], nodeSelector: {}, tolerations: [], volumes: [], securityContext: {} },
+    });
+    assert.equal(pod.status, 201, JSON.stringify(pod.body));
+    const meta = pod.body.metadata as Record<string, unknown>;
+    for (const k of ['labels', 'annotations', 'finalizers']) assert.equal(meta[k], undefined, k);
+    const spec = pod.body.spec as { nodeSelector?: unknown; tolerations?: unknown[]; securityContext?: unknown; containers: Record<string, unknown>[] };
+    assert.equal(spec.nodeSelector, undefined);
+    assert.deepEqual(spec.securityContext, {}, 'a struct is not a collection');
+    assert.equal(spec.containers[0].env, undefined);
+    assert.equal(spec.containers[0].ports, undefined);
+    assert.deepEqual(spec.containers[0].resources, {}, 'resources stays, its empty requests goes');
+    const slice = await call('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', { metadata: { name: 'bare' }, addressType: 'IPv4', endpoints: [], ports: [] });
+    assert.equal(slice.status, 201, JSON.stringify(slice.body));
+    assert.deepEqual((slice.body as { ports?: unknown }).ports, [], 'EndpointSlice.ports has no omitempty');
+    assert.deepEqual((slice.body as { endpoints?: unknown }).endpoints, [], 'a required list stays');
+  });
+
   it('selectors are parsed and checked as labels.Parse, fields.ParseSelector and each kind\'s field-label conversion do', async () => {
     const bad = async (path: string): Promise<string> => {
       const r = await call('GET', path);

@@ -86,6 +86,8 @@ class DecodeWalk {
         const child = value[key];
         // null leaves a Go field at its zero value: the same as not sending it
         if (property && child === null) delete value[key];
+        // an empty list or map is dropped by the omitempty every optional one has in the Go types
+        else if (property && isEmptyCollection(child) && !schema.required?.includes(key) && !keepsEmpty.has(`${struct}.${key}`) && this.isCollection(property)) delete value[key];
         else if (property && typeof child !== 'object') this.leaf(property, child, at, 'field', key, struct);
         else if (property) this.value(property, child, { parent: at, field: key, struct });
         else {
@@ -103,6 +105,13 @@ class DecodeWalk {
         else this.value(values, child, { parent: at, key, struct: at.struct });
       }
     }
+  }
+
+  /** A list, or a map of declared values (not a struct, not free-form JSON). */
+  private isCollection(wrapper: SchemaObject): boolean {
+    const schema = this.index.resolve(wrapper);
+    if (!schema || schema['x-kubernetes-preserve-unknown-fields']) return false;
+    return schema.type === 'array' || (schema.type === 'object' && !schema.properties && typeof schema.additionalProperties === 'object');
   }
 
   /** A string, number or boolean: checked against its schema, its place spelled out only if it does not fit. */
@@ -245,3 +254,13 @@ export function schemaBodyDecoder(index: () => SchemaIndex = servedSchemas): Bod
     },
   };
 }
+
+function isEmptyCollection(v: unknown): boolean {
+  return Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0;
+}
+
+/**
+ * Optional lists the Go types write even when empty (no omitempty): EndpointSlice.ports. The schema
+ * cannot tell them from the rest, which all omit an empty value.
+ */
+const keepsEmpty = new Set(['EndpointSlice.ports']);
