@@ -288,6 +288,18 @@ describe('generic store semantics', () => {
     assert.deepEqual((slice.body as { endpoints?: unknown }).endpoints, [], 'a required list stays');
   });
 
+  it('kube 1.32\'s WatchList default: a watch from "" with bookmarks ends its initial events with the annotated bookmark', async () => {
+    await call('POST', cms, cm('listed-first'));
+    const r = await fetch(`${c.urls.api}${cms}?watch=1&allowWatchBookmarks=true&timeoutSeconds=1`);
+    const events = (await r.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: Obj });
+    const end = events.findIndex((e) => e.type === 'BOOKMARK');
+    assert.ok(end > 0, events.map((e) => e.type).join(','));
+    assert.ok(events.slice(0, end).every((e) => e.type === 'ADDED'));
+    assert.deepEqual((events[end].object.metadata as { annotations?: unknown }).annotations, { 'k8s.io/initial-events-end': 'true' });
+    const legacy = await (await fetch(`${c.urls.api}/api/v1/watch/namespaces/default/configmaps?allowWatchBookmarks=true&timeoutSeconds=1`)).text();
+    assert.doesNotMatch(legacy, /initial-events-end/, 'the /watch/ paths are not defaulted');
+  });
+
   it('selectors are parsed and checked as labels.Parse, fields.ParseSelector and each kind\'s field-label conversion do', async () => {
     const bad = async (path: string): Promise<string> => {
       const r = await call('GET', path);

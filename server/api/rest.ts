@@ -24,6 +24,8 @@ export interface RestDeps {
   bookmarkIntervalMs: number;
   /** Upper bound of a watch's life when the client gives no timeoutSeconds (kube's min-request-timeout). */
   defaultWatchTimeoutSeconds: number;
+  /** SetListOptionsDefaults serves a watch from "" or "0" as a WatchList (the reported version's default). */
+  watchListByDefault?: boolean;
 }
 
 /**
@@ -192,7 +194,7 @@ async function getCollection(req: IncomingMessage, res: ServerResponse, target: 
       fieldSelector: target.name ? namedWatchSelector(target.name, q.fieldSelector) : q.fieldSelector,
       resourceVersion: q.resourceVersion,
       resourceVersionMatch: q.resourceVersionMatch,
-      sendInitialEvents: bool(q.sendInitialEvents),
+      sendInitialEvents: sendsInitialEvents(q, deps),
       allowWatchBookmarks: bool(q.allowWatchBookmarks),
       timeoutSeconds: timeoutSeconds > 0 ? timeoutSeconds : deps.defaultWatchTimeoutSeconds,
       bookmarkIntervalMs: deps.bookmarkIntervalMs,
@@ -261,6 +263,17 @@ async function patch(req: IncomingMessage, res: ServerResponse, target: Resource
   const sub = target.subresource === 'status' ? 'status' : undefined;
   const { object, created } = await registry.patch(target.ref, target.namespace, target.name!, patchType, body, rc, sub);
   sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
+}
+
+/**
+ * SetListOptionsDefaults with WatchList on: a ?watch from "" or "0" that names neither
+ * sendInitialEvents nor resourceVersionMatch is a WatchList, so with bookmarks its initial events end
+ * with the annotated bookmark. The deprecated /watch/ paths are not ?watch and keep the old way.
+ */
+function sendsInitialEvents(q: Query, deps: RestDeps): boolean {
+  if (q.sendInitialEvents !== undefined) return bool(q.sendInitialEvents);
+  const legacy = !q.resourceVersion || q.resourceVersion === '0';
+  return !!deps.watchListByDefault && bool(q.watch) && legacy && q.resourceVersionMatch === undefined;
 }
 
 /**

@@ -43,6 +43,8 @@ function restDeps(opts: ApiServerOptions): RestDeps {
   return {
     registry: opts.registry, clock: opts.clock, findDuplicateFields: opts.findDuplicateFields,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, defaultWatchTimeoutSeconds: opts.defaultWatchTimeoutSeconds ?? 1800,
+    // the WatchList feature gate is on by default from kube-apiserver 1.32
+    watchListByDefault: Number(opts.version.minor) >= 32,
   };
 }
 
