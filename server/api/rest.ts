@@ -5,16 +5,16 @@ import { badRequest, methodNotAllowed, notFound, pathNotFound, StatusError } fro
 import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, ListOptions, Registry, RequestContext } from '../registry/generic.js';
-import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
-import { validateWriteOptions, type WriteVerb } from './write-options.js';
 import { gr } from '../registry/generic.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
+import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
 import { negotiate } from './negotiate.js';
 import type { ResourceTarget } from './paths.js';
 import { listJson, objectBytes } from './serialize.js';
 import { parseIncludeObject, tableJson } from './table-output.js';
 import { streamWatch } from './watch-stream.js';
+import { validateWriteOptions, type WriteVerb } from './write-options.js';
 
 export interface RestDeps {
   registry: Registry;
