@@ -86,13 +86,13 @@ export function streamWatch(registry: Registry, clock: Clock, ref: ResourceRef, 
   };
 
   // Bad selectors throw before anything is written, so the caller answers with a plain Status. A
-  // start past the kept history, or ahead of the store, is, as in the Cacher, "a watch event of type
-  // ERROR, rather than a directly returned error" once the request has been accepted.
+  // start past the kept history is, as in the Cacher, "a watch event of type ERROR, rather than a
+  // directly returned error" once the request has been accepted.
   let handle: ReturnType<Registry['watch']>;
   try {
     handle = registry.watch(ref, namespace, opts, onEvent);
   } catch (e) {
-    if (!(e instanceof StatusError && (e.reason === 'Expired' || e.reason === 'Timeout'))) throw e;
+    if (!(e instanceof StatusError && e.reason === 'Expired')) throw e;
     write(JSON.stringify({ type: 'ERROR', object: e.status }));
     closed = true;
     res.end();

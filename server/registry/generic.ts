@@ -514,27 +514,45 @@ export class Registry {
     // Asynchronous storage (etcd) reports a compacted start revision after the fact: end with 410 then.
     const failed = (err: Error): void => sink({ type: 'ERROR', error: err instanceof TooOldError ? expired(err.message) : err instanceof StatusError ? err : internalError(err) });
     const memory = this.storage as Storage & { listSync?(p: string, n?: string): KubeObject[] };
-    const current = this.storage.currentResourceVersion();
-    // One process sees every write: a version past the store's is from nowhere (kube waits 3 s for its
-    // cache to catch up, then says this). On etcd another instance may be ahead, so it is waited for there.
-    if (memory.listSync && from !== undefined && from > current) throw tooLargeResourceVersion(from, current);
-    if (from !== undefined && !opts.sendInitialEvents) {
-      try {
-        return { handle: this.storage.watch(prefix, ns, from, forward, failed), from };
-      } catch (e) {
-        if (e instanceof TooOldError) throw expired(e.message);
-        throw e;
-      }
-    }
-    // "Start at most recent", or WatchList from any version: the current state as ADDED, then changes.
-    const endOfInitialEvents = opts.sendInitialEvents && opts.allowWatchBookmarks;
-    if (memory.listSync) {
-      const items = sortedByKey(memory.listSync(prefix, ns).filter(wants));
-      for (const o of items) sink({ type: 'ADDED', object: o });
+    const begin = (): StorageWatch => {
+      if (from !== undefined && !opts.sendInitialEvents) return this.storage.watch(prefix, ns, from, forward, failed);
+      // "Start at most recent", or WatchList from any version: the current state as ADDED, then changes.
+      const endOfInitialEvents = opts.sendInitialEvents && opts.allowWatchBookmarks;
+      if (!memory.listSync) return this.watchAfterList(prefix, ns, wants, !!endOfInitialEvents, sink, forward, failed);
+      const current = this.storage.currentResourceVersion();
+      for (const o of sortedByKey(memory.listSync(prefix, ns).filter(wants))) sink({ type: 'ADDED', object: o });
       if (endOfInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(current), initialEventsEnd: true });
-      return { handle: this.storage.watch(prefix, ns, undefined, forward), from: current };
+      return this.storage.watch(prefix, ns, undefined, forward);
+    };
+    const current = this.storage.currentResourceVersion();
+    // On etcd, a watch from a revision not reached yet simply waits for it, as etcd does.
+    if (memory.listSync && from !== undefined && from > current) return { handle: this.afterReaching(from, begin, sink), from };
+    try {
+      return { handle: begin(), from: from !== undefined && !opts.sendInitialEvents ? from : current };
+    } catch (e) {
+      if (e instanceof TooOldError) throw expired(e.message);
+      throw e;
     }
-    return { handle: this.watchAfterList(prefix, ns, wants, !!endOfInitialEvents, sink, forward, failed), from: current };
+  }
+
+  /**
+   * The Cacher's wait for a version from the future: up to 3 seconds for the store to reach it, then
+   * the watch begins; else it ends with the 504 ERROR event. The clock is polled, as every write
+   * moves the one version this process keeps.
+   */
+  private afterReaching(rv: number, begin: () => StorageWatch, sink: (e: RegistryWatchEvent) => void): StorageWatch {
+    const pollMs = 100;
+    const blockMs = 3000;
+    let inner: StorageWatch | undefined;
+    let waited = 0;
+    const poll = (): void => {
+      const current = this.storage.currentResourceVersion();
+      if (current >= rv) inner = begin();
+      else if ((waited += pollMs) >= blockMs) sink({ type: 'ERROR', error: tooLargeResourceVersion(rv, current) });
+      else timer = this.clock.setTimer(pollMs, poll);
+    };
+    let timer = this.clock.setTimer(pollMs, poll);
+    return { stop: () => { timer.cancel(); inner?.stop(); } };
   }
 
   /** For asynchronous storage: list, then watch from the list's revision so nothing falls between. */

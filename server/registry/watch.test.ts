@@ -50,9 +50,25 @@ test('WatchList replays the current state from any version; its end bookmark nee
   assert.deepEqual(quiet, ['ADDED a', 'ADDED b']);
 });
 
-test('a watch from a version the store has not reached is the Cacher\'s 504', async () => {
-  const { registry } = setup();
+test('a watch from a version the store has not reached waits up to 3 s for it, then is the Cacher\'s 504', async () => {
+  const { registry, clock, cm } = setup();
+  const now = registry.storage.currentResourceVersion();
+  const seen: string[] = [];
+  const w = registry.watch(registry.ref('', 'configmaps'), 'default', { resourceVersion: String(now + 1) }, (e) => seen.push(describe(e)));
+  clock.advance(500);
+  await cm('arrives');
+  await cm('after');
+  clock.advance(100);
+  assert.deepEqual(seen, ['ADDED after'], 'once the store reaches the version, the watch goes on from it');
+  w.stop();
+  const errors: RegistryWatchEvent[] = [];
   const ahead = registry.storage.currentResourceVersion() + 5;
-  assert.throws(() => registry.watch(registry.ref('', 'configmaps'), 'default', { resourceVersion: String(ahead) }, () => undefined),
-    (e: unknown) => isStatusError(e) && e.code === 504 && e.reason === 'Timeout' && e.message === `Timeout: Too large resource version: ${ahead}, current: ${ahead - 5}`);
+  registry.watch(registry.ref('', 'configmaps'), 'default', { resourceVersion: String(ahead) }, (e) => errors.push(e));
+  clock.advance(2900);
+  assert.equal(errors.length, 0);
+  clock.advance(100);
+  const e = errors[0] as RegistryWatchEvent | undefined;
+  assert.ok(e?.type === 'ERROR' && e.error.code === 504 && e.error.reason === 'Timeout');
+  assert.equal(e.error.message, `Timeout: Too large resource version: ${ahead}, current: ${ahead - 5}`);
+  assert.equal(clock.pendingTimers(), 0);
 });
