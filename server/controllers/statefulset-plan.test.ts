@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import { rfc3339 } from '../meta/clock.js';
-import { planStatefulSet, type Action, type Plan } from './statefulset-plan.js';
+import { maxPlannedPerSync, planStatefulSet, type Action, type Plan } from './statefulset-plan.js';
 import { goJson } from '../meta/go-json.js';
 import { fnv1_32, hashRevisionData, safeEncodeString } from './statefulset-revisions.js';
 import type { ClaimObject, PodObject, RevisionObject, StatefulSetObject } from './statefulset-utils.js';
@@ -148,6 +148,15 @@ describe('revision hashing', () => {
 });
 
 describe('planStatefulSet: creation', () => {
+  it('a burst-mode set far larger than can run is planned a burst at a time, not whole', () => {
+    const w = new World(makeSet({ replicas: 2 ** 31 - 1, podManagementPolicy: 'Parallel', volumeClaimTemplates: [] }));
+    w.sync();
+    assert.equal(w.pods.size, maxPlannedPerSync);
+    w.sync();
+    assert.equal(w.pods.size, 2 * maxPlannedPerSync, 'the next sync plans the next burst');
+    assert.equal(w.set.status?.replicas, maxPlannedPerSync, 'status counts the pods that exist');
+  });
+
   it('creates the first revision, then the claim before the pod, one ordinal at a time', () => {
     const w = new World(makeSet());
     const acts = w.sync();

@@ -365,6 +365,9 @@ function untilNextAvailableMs(pods: readonly RO<PodObject>[], minReadySeconds: n
  * move it one step toward its spec, the status to record, and the history to prune. Pure: the
  * same input always gives the same plan.
  */
+/** How many missing pods one burst-mode sync plans (and creates). */
+export const maxPlannedPerSync = 500;
+
 export function planStatefulSet(input: PlanInput): Plan {
   const { set, now } = input;
   const actions: Action[] = [];
@@ -380,23 +383,30 @@ export function planStatefulSet(input: PlanInput): Plan {
 
   const start = startOrdinal(set);
   const count = replicasOf(set);
-  const slots: (RO<PodObject> | undefined)[] = new Array(count).fill(undefined);
+  const inRange = new Map<number, RO<PodObject>>();
   const condemned: RO<PodObject>[] = [];
   for (const pod of input.pods) {
     const o = ordinalOf(pod);
-    if (inOrdinalRange(pod, set)) slots[o - start] = pod;
+    if (inOrdinalRange(pod, set)) inRange.set(o, pod);
     else if (o >= 0) condemned.push(pod);
   }
   // Missing ordinals get planned pods. In monotonic mode nothing looks past the first one: it is
   // unhealthy (firstUnhealthy stops there), processReplica stops the sync on it, and a pod that
   // does not exist counts for nothing in the status. So only that one is built (a template copy
-  // per missing ordinal on every sync made OrderedReady quadratic).
+  // per missing ordinal on every sync made OrderedReady quadratic). In burst mode at most
+  // maxPlannedPerSync are: replicas may validly be 2^31 - 1, and planning them all at once took the
+  // process down (kube-controller-manager would go the same way); the pods' events bring the next burst.
   const replicas: RO<PodObject>[] = [];
+  let unplanned: RO<PodObject>[] | undefined;
   for (let i = 0; i < count; i++) {
-    const pod = slots[i];
+    const pod = inRange.get(start + i);
     if (pod) {
       replicas.push(pod);
       continue;
+    }
+    if (sync.planned.size === maxPlannedPerSync) {
+      unplanned = [...inRange].filter(([o]) => o > start + i).sort(([a], [b]) => a - b).map(([, p]) => p);
+      break;
     }
     const planned = plannedPod(set, currentSet, updateSet, revs, start + i);
     sync.planned.add(planned);
@@ -430,10 +440,12 @@ export function planStatefulSet(input: PlanInput): Plan {
     }
     return plan;
   };
-  const all = [...replicas, ...condemned];
+  const all = [...replicas, ...(unplanned ?? []), ...condemned];
 
   if (set.metadata.deletionTimestamp) return finish(input.pods);
   if (sync.runForAll(replicas, (p) => sync.processReplica(p))) return finish(all);
+  // a burst cut short: the rest of the set is looked at once these pods exist
+  if (unplanned) return finish(all);
   const fixClaims = (pod: RO<PodObject>): boolean => {
     if (!sync.claimsMatchRetention(updateSet, pod)) sync.updateClaimsForRetention(updateSet, pod);
     return false;
