@@ -59,6 +59,8 @@ export interface KubemockOptions {
   grpcPort: number | null;
   /** Keep state (objects and volumes) here across restarts; in memory and a temporary directory otherwise. */
   dataDir?: string;
+  /** How many objects the in-memory or --data-dir store holds before it refuses more (etcd has its own quota). */
+  maxObjects?: number;
   clock?: Clock;
   storage?: Storage;
   /** Keep state in etcd (several kubemock processes on one etcd are one cluster; controllers run on an elected leader). */
@@ -142,7 +144,9 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const config: ClusterConfig = { ...defaultClusterConfig, kubernetesMinor: opts.kubernetesMinor, ...opts.cluster };
   // etcd3 (and its gRPC stack) loads only when asked for: it is a third of a cold start otherwise
   const etcd: EtcdStorage | undefined = opts.etcd && !opts.storage ? await (await import('../store/etcd.js')).EtcdStorage.open(opts.etcd) : undefined;
-  const storage = opts.storage ?? etcd ?? (opts.dataDir ? await DurableStorage.open(join(opts.dataDir, 'state')) : new MemoryStorage());
+  const storage = opts.storage ?? etcd ?? (opts.dataDir
+    ? await DurableStorage.open(join(opts.dataDir, 'state'), { maxObjects: opts.maxObjects })
+    : new MemoryStorage(undefined, undefined, { maxObjects: opts.maxObjects }));
   const registry = new Registry({
     storage, clock, resources: buildResources(config, { storage }), patcher: patchApplier(), fieldTracker: fieldTracker(),
     decoder: schemaBodyDecoder(),

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseKubernetesMinor } from '../api/version.js';
+import { defaultMaxObjects } from '../store/memory.js';
 import { startKubemock, type KubemockOptions } from './cluster.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { lookupDns } from '../dns/lookup-cli.js';
@@ -22,6 +23,12 @@ function minor(value: string): number {
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n === 0) throw new InvalidArgumentError('must be 1 or more');
   return n;
 }
 
@@ -74,6 +81,7 @@ interface ServeFlags {
   dnsTtl: number;
   dnsUpstream?: string;
   dataDir?: string;
+  maxObjects: number;
   etcdEndpoints?: string[];
   etcdPrefix: string;
   token?: string;
@@ -96,6 +104,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       podStopDelayMs: flags.podStopDelay,
     },
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    maxObjects: flags.maxObjects,
     ...(flags.etcdEndpoints ? { etcd: { endpoints: flags.etcdEndpoints, prefix: flags.etcdPrefix } } : {}),
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags.tlsCert || flags.tlsKey ? { tls: { certFile: flags.tlsCert!, keyFile: flags.tlsKey! } } : flags.tlsSelfSigned ? { tls: { selfSigned: true as const } } : {}),
@@ -167,6 +176,7 @@ export function buildCli(): Command {
     .option('--pod-ready-delay <duration>', 'time from Running to Ready', duration, 1000)
     .option('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', duration, 500)
     .option('--data-dir <dir>', 'keep every object (write-ahead log with fsync) and volume here across restarts; in memory by default')
+    .option('--max-objects <n>', 'objects the store holds before it refuses more writes, as a full etcd does (not with --etcd-endpoints)', positiveInt, defaultMaxObjects)
     .option('--grpc-port <port>', 'gRPC port (0 = a free port)', port, 9090)
     .option('--etcd-endpoints <urls>', 'keep every object in etcd v3 (comma-separated URLs); instances on one etcd are one cluster', endpoints)
     .option('--etcd-prefix <prefix>', 'etcd key prefix', '/registry')

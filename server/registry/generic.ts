@@ -1,5 +1,5 @@
 import type { Storage, ObjectKey, StorageEvent, StorageWatch } from '../store/storage.js';
-import { AlreadyExistsError, ConflictError, NotFoundError, TooOldError } from '../store/storage.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, StoreFullError, TooOldError } from '../store/storage.js';
 import type { Clock, Timer } from '../meta/clock.js';
 import { rfc3339 } from '../meta/clock.js';
 import {
@@ -261,6 +261,7 @@ export class Registry {
       try {
         return await this.storage.create(key, obj);
       } catch (e) {
+        if (e instanceof StoreFullError) throw internalError(e);
         if (!(e instanceof AlreadyExistsError)) throw e;
         if (!generateName || attempt >= 7) throw alreadyExists(gr(ref), obj.metadata.name!);
       }

@@ -17,6 +17,7 @@ export interface DurableOptions {
   /** Compact once the log holds this many records beyond the live objects. */
   compactAfterRecords?: number;
   historySize?: number;
+  maxObjects?: number;
 }
 
 function keyTuple(k: ObjectKey): [string, string, string] {
@@ -48,7 +49,7 @@ export class DurableStorage implements Storage {
 
   static async open(dir: string, opts: DurableOptions = {}): Promise<DurableStorage> {
     await mkdir(dir, { recursive: true });
-    const mem = new MemoryStorage(opts.historySize ?? 50_000, 1, { deferEvents: true });
+    const mem = new MemoryStorage(opts.historySize ?? 50_000, 1, { deferEvents: true, maxObjects: opts.maxObjects });
     const snapshotText = await readFile(join(dir, 'snapshot.json'), 'utf8').catch(() => undefined);
     if (snapshotText) {
       const snap = JSON.parse(snapshotText) as Snapshot;

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../meta/types.js';
 import {
-  AlreadyExistsError, ConflictError, NotFoundError, TooOldError,
+  AlreadyExistsError, ConflictError, NotFoundError, StoreFullError, TooOldError,
   type ListResult, type ObjectKey, type Storage, type StorageEvent, type StorageWatch,
 } from './storage.js';
 
@@ -15,6 +15,12 @@ interface Subscriber {
  * a write only reaches the watchers of its resource. A bounded ring of recent events serves watches
  * that start from an older resourceVersion, as kube-apiserver's watch cache does.
  */
+/**
+ * How many objects a store holds before it refuses more. About 1.5 GiB of pods (the bench measures
+ * some 4 KiB each): more would run the process out of memory, taking every answer down with it.
+ */
+export const defaultMaxObjects = 300_000;
+
 export class MemoryStorage implements Storage {
   private readonly data = new Map<string, Map<string, Map<string, KubeObject>>>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
@@ -24,9 +30,13 @@ export class MemoryStorage implements Storage {
   /** While set, events wait here until a durable backend has made their writes safe. */
   private deferred: { key: ObjectKey; event: StorageEvent }[] | undefined;
 
-  constructor(private readonly historySize = 50_000, initialResourceVersion = 1, opts: { deferEvents?: boolean } = {}) {
+  private objects = 0;
+  private readonly maxObjects: number;
+
+  constructor(private readonly historySize = 50_000, initialResourceVersion = 1, opts: { deferEvents?: boolean; maxObjects?: number } = {}) {
     this.rv = initialResourceVersion;
     if (opts.deferEvents) this.deferred = [];
+    this.maxObjects = opts.maxObjects ?? defaultMaxObjects;
   }
 
   /** Delivers events held back since the last call (durable backends call this after fsync). */
@@ -59,6 +69,7 @@ export class MemoryStorage implements Storage {
 
   async create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
     if (this.getSync(key)) throw new AlreadyExistsError(key.name);
+    if (this.objects >= this.maxObjects) throw new StoreFullError(this.maxObjects);
     const stored = this.stamp(obj);
     this.put(key, stored);
     this.emit(key, { type: 'ADDED', object: stored, resourceVersion: this.rv, key });
@@ -80,6 +91,7 @@ export class MemoryStorage implements Storage {
     if (!old) throw new NotFoundError(key.name);
     if (expectedResourceVersion !== undefined && old.metadata.resourceVersion !== expectedResourceVersion) throw new ConflictError(key.name);
     this.data.get(key.prefix)!.get(key.namespace)!.delete(key.name);
+    this.objects--;
     this.rv++;
     // A DELETED event carries the object at the resourceVersion of its deletion, as etcd3 watch does.
     const tomb: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(this.rv) } };
@@ -124,7 +136,7 @@ export class MemoryStorage implements Storage {
   }
 
   removeRestored(key: ObjectKey): void {
-    this.data.get(key.prefix)?.get(key.namespace)?.delete(key.name);
+    if (this.data.get(key.prefix)?.get(key.namespace)?.delete(key.name)) this.objects--;
   }
 
   /** Every stored object with its key, for snapshots. */
@@ -150,6 +162,7 @@ export class MemoryStorage implements Storage {
     if (!byNs) this.data.set(key.prefix, (byNs = new Map()));
     let byName = byNs.get(key.namespace);
     if (!byName) byNs.set(key.namespace, (byName = new Map()));
+    if (!byName.has(key.name)) this.objects++;
     byName.set(key.name, obj);
   }
 

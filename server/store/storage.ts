@@ -53,6 +53,15 @@ export interface StorageWatch {
 }
 
 export class AlreadyExistsError extends Error {}
+/**
+ * The store holds as many objects as it may: writes that add one are refused, as etcd refuses them
+ * once its database space is exceeded, so the process stays up and everything stored stays served.
+ */
+export class StoreFullError extends Error {
+  constructor(readonly limit: number) {
+    super(`the store is full: it holds ${limit} objects, as many as --max-objects allows`);
+  }
+}
 export class ConflictError extends Error {}
 export class NotFoundError extends Error {}
 export class TooOldError extends Error {
