@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, methodNotAllowed, notFound, pathNotFound, StatusError } from '../meta/errors.js';
+import { badRequest, methodNotAllowed, pathNotFound, StatusError } from '../meta/errors.js';
 import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, ListOptions, Registry, RequestContext } from '../registry/generic.js';
-import { gr } from '../registry/generic.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
@@ -139,11 +138,11 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const { ref, name, subresource } = target;
   const deprecation = ref.info.versions.find((v) => v.name === ref.version)?.deprecationWarning;
   const call = callOf(req, deprecation ? [deprecation] : []);
-  if (subresource === 'finalize') {
-    if (!name || req.method !== 'PUT' || !ref.info.finalizeSubresource) throw notFound(gr(ref), name ?? '');
+  if (subresource === 'finalize' && name && ref.info.finalizeSubresource) {
+    if (req.method !== 'PUT') throw methodNotAllowed();
     return update(req, res, target, deps, call);
   }
-  const served = subresource === 'scale' ? !!ref.info.scale : subresource === 'status' ? !!ref.info.statusSubresource : isBuiltInSubresource(target);
+  const served = subresource === 'scale' ? !!ref.info.scale : subresource === 'status' ? !!ref.info.statusSubresource : subresource !== 'finalize' && isBuiltInSubresource(target);
   if (!served) throw pathNotFound((req.url ?? '').split('?')[0]);
   switch (req.method) {
     case 'GET':

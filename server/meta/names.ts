@@ -57,6 +57,16 @@ export function labelValueErrors(value: string): string[] {
   return errs;
 }
 
+/** ValidateAnnotationsSize's limit on keys and values together. */
+export const totalAnnotationSizeLimitB = 256 * 1024;
+
+/** The size ValidateAnnotationsSize counts: every key and value, in bytes as Go's len() counts them. */
+export function annotationsSize(annotations: Readonly<Record<string, unknown>>): number {
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  return size;
+}
+
 export type NameValidator = (name: string) => string[];
 
 export function nameFieldErrors(name: string, validate: NameValidator, field = 'metadata.name'): FieldError[] {

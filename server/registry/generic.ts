@@ -196,7 +196,7 @@ export class Registry {
     if (!all) {
       // kube's answer when etcd has compacted the first page's revision away; on etcd, where another
       // instance may have served the first page, the pages go on from the current state instead
-      if (token && token.rv !== '-1' && this.isSingleProcess()) throw continueTooOld(token.start);
+      if (token && token.rv !== '-1' && this.listSync) throw continueTooOld(token.start);
       const result = await this.storage.list(prefix, ns);
       all = result.items;
       if (!token || token.rv === '-1') rv = String(result.resourceVersion);
@@ -214,9 +214,13 @@ export class Registry {
     return page;
   }
 
-  /** Memory and --data-dir stores: every write goes through this process. */
-  private isSingleProcess(): boolean {
-    return typeof (this.storage as { listSync?: unknown }).listSync === 'function';
+  /**
+   * The synchronous list of the memory and --data-dir stores, whose every write goes through this
+   * process; undefined for etcd, where another instance may be ahead.
+   */
+  private get listSync(): ((prefix: string, namespace?: string) => KubeObject[]) | undefined {
+    const storage = this.storage as Storage & { listSync?(prefix: string, namespace?: string): KubeObject[] };
+    return storage.listSync?.bind(storage);
   }
 
   async create(ref: ResourceRef, namespace: string, body: unknown, rc: RequestContext = {}): Promise<KubeObject> {
@@ -410,10 +414,7 @@ export class Registry {
       const pending = (meta.finalizers?.length ?? 0) > 0 || grace > 0 || !!info.strategy.blocksDeletion?.(next);
       if (pending) {
         if (!meta.deletionTimestamp) {
-          meta.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
-          meta.deletionGracePeriodSeconds = grace;
-          // rest.BeforeDelete and markAsDeleting: watchers of generation see the deletion start
-          if (meta.generation) meta.generation++;
+          markDeleting(meta, this.clock.now(), grace);
         } else if ((meta.deletionGracePeriodSeconds ?? 0) > grace) {
           // only shortened, and from when the deletion began, not from now
           const began = Date.parse(meta.deletionTimestamp) - (meta.deletionGracePeriodSeconds ?? 0) * 1000;
@@ -437,9 +438,7 @@ export class Registry {
         if (info.strategy.gracePeriodSeconds && !meta.deletionTimestamp) {
           // A graceful kind deleted with no grace is first marked, then removed
           // (updateForGracefulDeletionAndFinalizers): watchers see MODIFIED, then DELETED.
-          meta.deletionTimestamp = rfc3339(this.clock.now());
-          meta.deletionGracePeriodSeconds = 0;
-          if (meta.generation) meta.generation++;
+          markDeleting(meta, this.clock.now(), 0);
           last = await this.storage.update(key, next, current.metadata.resourceVersion!);
         }
         const removed = await this.storage.delete(key, last.metadata.resourceVersion);
@@ -473,6 +472,9 @@ export class Registry {
    * not, and goes out only once that is past what the watcher already holds.
    */
   watch(ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, sink: (e: RegistryWatchEvent) => void): StorageWatch {
+    const interval = opts.allowWatchBookmarks ? opts.bookmarkIntervalMs ?? 0 : 0;
+    // every event of every watcher passes here: only a watch that gets bookmarks keeps count
+    if (interval <= 0) return this.startWatch(ref, namespace, opts, sink).handle;
     let held = 0;
     const deliver = (e: RegistryWatchEvent): void => {
       const rv = e.type === 'BOOKMARK' ? e.resourceVersion : e.type === 'ERROR' ? undefined : e.object.metadata.resourceVersion;
@@ -481,8 +483,6 @@ export class Registry {
     };
     const started = this.startWatch(ref, namespace, opts, deliver);
     held = Math.max(held, started.from);
-    const interval = opts.bookmarkIntervalMs ?? 0;
-    if (!opts.allowWatchBookmarks || interval <= 0) return started.handle;
     let timer: Timer;
     const tick = (): void => {
       timer = this.clock.setTimer(interval, tick);
@@ -514,20 +514,20 @@ export class Registry {
     };
     // Asynchronous storage (etcd) reports a compacted start revision after the fact: end with 410 then.
     const failed = (err: Error): void => sink({ type: 'ERROR', error: err instanceof TooOldError ? expired(err.message) : err instanceof StatusError ? err : internalError(err) });
-    const memory = this.storage as Storage & { listSync?(p: string, n?: string): KubeObject[] };
+    const listSync = this.listSync;
     const begin = (): StorageWatch => {
       if (from !== undefined && !opts.sendInitialEvents) return this.storage.watch(prefix, ns, from, forward, failed);
       // "Start at most recent", or WatchList from any version: the current state as ADDED, then changes.
       const endOfInitialEvents = opts.sendInitialEvents && opts.allowWatchBookmarks;
-      if (!memory.listSync) return this.watchAfterList(prefix, ns, wants, !!endOfInitialEvents, sink, forward, failed);
+      if (!listSync) return this.watchAfterList(prefix, ns, wants, !!endOfInitialEvents, sink, forward, failed);
       const current = this.storage.currentResourceVersion();
-      for (const o of sortedByKey(memory.listSync(prefix, ns).filter(wants))) sink({ type: 'ADDED', object: o });
+      for (const o of sortedByKey(listSync(prefix, ns).filter(wants))) sink({ type: 'ADDED', object: o });
       if (endOfInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(current), initialEventsEnd: true });
       return this.storage.watch(prefix, ns, undefined, forward);
     };
     const current = this.storage.currentResourceVersion();
     // On etcd, a watch from a revision not reached yet simply waits for it, as etcd does.
-    if (memory.listSync && from !== undefined && from > current) return { handle: this.afterReaching(from, begin, sink), from };
+    if (listSync && from !== undefined && from > current) return { handle: this.afterReaching(from, begin, sink), from };
     try {
       return { handle: begin(), from: from !== undefined && !opts.sendInitialEvents ? from : current };
     } catch (e) {
@@ -661,11 +661,12 @@ export class Registry {
     }
     meta.uid = old.uid;
     meta.creationTimestamp = old.creationTimestamp;
-    // BeforeUpdate: a deletion once begun stays as it is; one a client starts here fails validation
+    // BeforeUpdate: a deletion once begun stays as it is, even where the write leaves it out; one a
+    // client starts here fails validation (the fields are immutable)
     if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;
-    else if (meta.deletionTimestamp === null) delete meta.deletionTimestamp;
-    if (old.deletionGracePeriodSeconds !== undefined && (meta.deletionGracePeriodSeconds ?? undefined) === undefined) meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
-    else if (meta.deletionGracePeriodSeconds === null) delete meta.deletionGracePeriodSeconds;
+    if (meta.deletionGracePeriodSeconds == null) meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+    if (meta.deletionTimestamp == null) delete meta.deletionTimestamp;
+    if (meta.deletionGracePeriodSeconds == null) delete meta.deletionGracePeriodSeconds;
     meta.resourceVersion = old.resourceVersion;
     if (subresource === 'finalize') {
       const finalizers = isPlainObject(next.spec) ? next.spec.finalizers : undefined;
@@ -870,6 +871,13 @@ function refuseNewFinalizersWhileDeleting(ref: ResourceRef, meta: ObjectMeta, ol
   const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
   if (!added.length) return;
   throw invalid(gk(ref), old.name!, [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(added)}` }]);
+}
+
+/** rest.BeforeDelete and markAsDeleting: the deletion starts, and watchers of generation see it. */
+function markDeleting(meta: KubeObject['metadata'], now: number, grace: number): void {
+  meta.deletionTimestamp = rfc3339(now + grace * 1000);
+  meta.deletionGracePeriodSeconds = grace;
+  if (meta.generation) meta.generation++;
 }
 
 /** SimpleNameGenerator: the prefix cut so that the name stays within 63 characters, then 5 random ones. */

@@ -1,9 +1,7 @@
 import { GoText, type FieldError } from '../meta/errors.js';
-import { dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors, type NameValidator } from '../meta/names.js';
+import { annotationsSize, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors, totalAnnotationSizeLimitB, type NameValidator } from '../meta/names.js';
 import type { ObjectMeta } from '../meta/types.js';
 import type { ResourceInfo } from './resource.js';
-
-const totalAnnotationSizeLimitB = 256 * 1024;
 
 export function validateLabels(labels: Record<string, unknown> | undefined, field: string): FieldError[] {
   const out: FieldError[] = [];
@@ -30,13 +28,11 @@ export function validateObjectMeta(meta: ObjectMeta, info: Pick<ResourceInfo, 'n
   if (info.namespaced && !meta.namespace) out.push({ type: 'Required', field: 'metadata.namespace', detail: '' });
   if (!info.namespaced && meta.namespace) out.push({ type: 'Forbidden', field: 'metadata.namespace', detail: 'not allowed on this type' });
   out.push(...validateLabels(meta.labels, 'metadata.labels'));
-  let annotationBytes = 0;
   for (const [k, v] of Object.entries(meta.annotations ?? {})) {
     for (const d of qualifiedNameErrors(k.toLowerCase())) out.push({ type: 'Invalid', field: 'metadata.annotations', value: k, detail: d });
-    annotationBytes += k.length + (typeof v === 'string' ? v.length : 0);
     if (typeof v !== 'string') out.push({ type: 'Invalid', field: `metadata.annotations`, value: v, detail: 'annotation values must be strings' });
   }
-  if (annotationBytes > totalAnnotationSizeLimitB) {
+  if (annotationsSize(meta.annotations ?? {}) > totalAnnotationSizeLimitB) {
     out.push({ type: 'TooLong', field: 'metadata.annotations', detail: `may not be more than ${totalAnnotationSizeLimitB} bytes` });
   }
   let controllers = 0;
@@ -67,7 +63,7 @@ export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): Fie
   if (!sameTime(meta.deletionTimestamp, old.deletionTimestamp)) {
     out.push({ type: 'Invalid', field: 'metadata.deletionTimestamp', value: goTime(meta.deletionTimestamp), detail: 'field is immutable' });
   }
-  if ((meta.deletionGracePeriodSeconds ?? undefined) !== (old.deletionGracePeriodSeconds ?? undefined)) {
+  if (meta.deletionGracePeriodSeconds !== old.deletionGracePeriodSeconds) {
     out.push({ type: 'Invalid', field: 'metadata.deletionGracePeriodSeconds', value: meta.deletionGracePeriodSeconds, detail: 'field is immutable' });
   }
   return out;

@@ -20,8 +20,15 @@ export interface ManagerEntry {
 
 export type Managers = Map<string, ManagerEntry>;
 
+/**
+ * BuildManagerIdentifier: the entry as JSON without its fields and time, and without the apiVersion
+ * of an Apply. kube keys managers by it, and sorts equal times by it (capManagers).
+ */
 export function managerId(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
-  return JSON.stringify([e.manager, e.operation, e.operation === 'Apply' ? '' : e.apiVersion, e.subresource ?? '']);
+  return JSON.stringify({
+    manager: e.manager || undefined, operation: e.operation,
+    apiVersion: e.operation === 'Apply' ? undefined : e.apiVersion || undefined, subresource: e.subresource || undefined,
+  });
 }
 
 /** How kube names a manager in conflict messages (printManager). */
@@ -271,7 +278,7 @@ const maxUpdateManagers = 10;
 function capUpdateManagers(managers: Managers): void {
   const updaters = [...managers].filter(([, e]) => e.operation === 'Update');
   if (updaters.length <= maxUpdateManagers) return;
-  updaters.sort(([, a], [, b]) => seconds(a.time) - seconds(b.time) || cmp(kubeManagerId(a), kubeManagerId(b)));
+  updaters.sort(([ia, a], [ib, b]) => seconds(a.time) - seconds(b.time) || cmp(ia, ib));
   const firstOfVersion = new Map<string, string>();
   let count = updaters.length;
   for (const [id, e] of updaters) {
@@ -297,9 +304,4 @@ function capUpdateManagers(managers: Managers): void {
 
 function seconds(time: string | undefined): number {
   return time ? Math.floor(Date.parse(time) / 1000) : 0;
-}
-
-/** The identifier kube sorts equal times by: the entry's JSON without fields and time. */
-function kubeManagerId(e: ManagerEntry): string {
-  return JSON.stringify({ manager: e.manager, operation: e.operation, apiVersion: e.operation === 'Apply' ? undefined : e.apiVersion || undefined, subresource: e.subresource || undefined });
 }

@@ -1,5 +1,6 @@
 import { badRequest, StatusError } from '../../meta/errors.js';
 import { goJson } from '../../meta/go-json.js';
+import { annotationsSize, totalAnnotationSizeLimitB } from '../../meta/names.js';
 import { cloneJson, getOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from './json-value.js';
 import { compareObjects, fieldNamesOf, FieldSet, listItems, pathString, toFieldSet, type FieldPath, type PathElement } from './field-set.js';
 import { describeManager, managerId, ownableFields, setManagedFields, startingManagers, withoutManagedFields, type ManagerEntry } from './managed-fields.js';
@@ -103,8 +104,6 @@ function conflictList(managers: Map<string, ManagerEntry>, sets: Map<string, Fie
 const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
 /** kubectl's server-side apply manager: the only applier the annotation is kept for. */
 const kubectlManager = 'kubectl';
-/** ValidateAnnotationsSize's limit on keys and values together. */
-const totalAnnotationBytes = 256 * 1024;
 
 function annotationsOf(obj: JsonObject): JsonObject | undefined {
   const m = obj.metadata;
@@ -143,9 +142,7 @@ function withLastApplied(obj: JsonObject, config: JsonObject): JsonObject {
   const appliedAnnotations = annotationsOf(applied);
   if (appliedAnnotations) delete appliedAnnotations[lastAppliedAnnotation];
   const next: JsonObject = { ...annotations, [lastAppliedAnnotation]: `${goJson(applied)}\n` };
-  let size = 0;
-  for (const [k, v] of Object.entries(next)) size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-  if (size > totalAnnotationBytes) delete next[lastAppliedAnnotation];
+  if (annotationsSize(next) > totalAnnotationSizeLimitB) delete next[lastAppliedAnnotation];
   return { ...obj, metadata: { ...(obj.metadata as JsonObject), annotations: next } };
 }
 
