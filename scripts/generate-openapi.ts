@@ -930,18 +930,42 @@ function adminPaths(): JsonObject {
   };
 }
 
+/**
+ * kube-apiserver's health endpoints: "ok", or with ?verbose a line per check; a 500 names the failed
+ * checks (their reasons only on /<endpoint>/<check>).
+ */
+function healthPaths(): JsonObject {
+  const plain = (description: string): JsonObject => ({ content: { 'text/plain': { schema: { type: 'string' } } }, description });
+  const responses = { '200': plain('OK'), '500': plain('a check failed') };
+  const endpoints: [string, string, string][] = [
+    ['healthz', 'Healthz', 'health of the server (deprecated form of livez and readyz)'],
+    ['livez', 'Livez', 'whether the server is alive'],
+    ['readyz', 'Readyz', 'whether the server is ready to serve'],
+  ];
+  const paths: JsonObject = {};
+  for (const [endpoint, name, description] of endpoints) {
+    paths[`/${endpoint}`] = {
+      get: { description, operationId: `get${name}`, responses, tags: ['health'] },
+      parameters: [
+        queryParam('verbose', 'boolean', 'list every check, "[+]name ok" or "[-]name failed: reason withheld"'),
+        queryParam('exclude', 'string', 'a check to skip (repeatable)'),
+      ],
+    };
+    paths[`/${endpoint}/{check}`] = {
+      get: { description: `one check of ${endpoint}: ping, log, etcd (on etcd)${endpoint === 'readyz' ? ', shutdown' : ''}`, operationId: `get${name}Check`, responses: { ...responses, '404': plain('no such check') }, tags: ['health'] },
+      parameters: [pathParam('check', 'the check\'s name')],
+    };
+  }
+  return paths;
+}
+
 /** Everything the REST API serves in one document (the SDK's source): discovery paths lose their trailing slash. */
 function mergedDocument(docs: Map<string, JsonObject>, schemas: Map<string, JsonObject>, info: JsonObject): JsonObject {
   const paths: JsonObject = {};
   for (const doc of docs.values()) {
     for (const [route, item] of Object.entries(doc.paths as JsonObject)) paths[route.length > 1 ? route.replace(/\/$/, '') : route] = item;
   }
-  const text = (operationId: string, description: string): JsonObject => ({
-    get: { description, operationId, responses: { '200': { content: { 'text/plain': { schema: { type: 'string' } } }, description: 'OK' } }, tags: ['health'] },
-  });
-  paths['/healthz'] = text('getHealthz', 'health of the server (deprecated form of livez and readyz)');
-  paths['/livez'] = text('getLivez', 'whether the server is alive');
-  paths['/readyz'] = text('getReadyz', 'whether the server is ready to serve');
+  Object.assign(paths, healthPaths());
   const document = (operationId: string, description: string): JsonObject => ({
     get: { description, operationId, responses: { '200': { content: { 'application/json': { schema: { type: 'object' } } }, description: 'OK' }, '406': { description: 'Not Acceptable' } }, tags: ['openapi'] },
   });

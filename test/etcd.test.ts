@@ -114,6 +114,13 @@ describe('two kubemock instances on one etcd', { timeout: 180_000 }, () => {
     assert.equal(stale.body.reason, 'Conflict');
   });
 
+  test('readyz runs kube\'s etcd check against the shared etcd', async () => {
+    const res = await fetch(`${instances[0].urls.api}/readyz?verbose`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), '[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]shutdown ok\nreadyz check passed\n');
+    assert.equal(await (await fetch(`${instances[1].urls.api}/livez/etcd`)).text(), 'ok');
+  });
+
   test('killing the leader hands the controllers over; the StatefulSet keeps converging, no pod created twice', async () => {
     const pidOf = new Map(instances.map((k) => [k.child.pid!, k]));
     const firstLeader = await eventually('a leader', async () => {

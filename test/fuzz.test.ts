@@ -57,7 +57,8 @@ async function sendOnce(base: string, req: Request): Promise<Answer> {
 
 /** Endpoints whose successful answers are not JSON Status/objects by design. */
 function exemptFromStatusShape(path: string): boolean {
-  return /^\/openapi\//.test(path) || /\/(log|exec|attach|portforward|proxy)(\?|\/|$)/.test(path) || /^\/(healthz|livez|readyz)/.test(path);
+  // outside /api and /apis kube answers Go's plain-text "404 page not found"
+  return !/^\/apis?(\/|$)/.test(path) || /^\/openapi\//.test(path) || /\/(log|exec|attach|portforward|proxy)(\?|\/|$)/.test(path) || /^\/(healthz|livez|readyz)/.test(path);
 }
 
 /** kube-apiserver's one deliberate 5xx on bad input: a list at a resourceVersion the store has not reached. */

@@ -170,6 +170,20 @@ describe('kubectl against kubemock (issue 2)', () => {
     assert.notEqual(strict.code, 0);
     assert.match(strict.stderr, /unknown field "bogus"/);
   });
+
+  it('health endpoints and unserved paths answer as kube-apiserver\'s', async () => {
+    assert.equal(await kubectlOk(c, ['get', '--raw', '/readyz?verbose']), '[+]ping ok\n[+]log ok\n[+]shutdown ok\nreadyz check passed\n');
+    assert.equal(await kubectlOk(c, ['get', '--raw', '/livez/ping']), 'ok');
+    for (const path of ['/nope', '/apis/nope.example.com/v1/things', '/api/v1/nopes', '/apis/apps/v1/nopes']) {
+      const r = await kubectl(c, ['get', '--raw', path]);
+      assert.equal(r.stderr.trim(), 'Error from server (NotFound): the server could not find the requested resource', path);
+    }
+    // Go's http.NotFound outside the routers; go-restful's 404 as a Status inside them
+    const page = await fetch(`${c.urls.api}/nope`);
+    assert.equal(await page.text(), '404 page not found\n');
+    const status = await fetch(`${c.urls.api}/apis/apps/v1/nopes`);
+    assert.deepEqual(await status.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+  });
 });
 
 describe('kubectl 1.27 to 1.33 each drive the seed walk', () => {

@@ -86,6 +86,10 @@ writeFileSync(f, readFileSync(f, 'utf8').replace(/^(  replicas:) ${from}$/m, '$1
     assert.deepEqual(svc[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
     assert.deepEqual(svc[1].slice(0, 5), ['terra10-hs', 'ClusterIP', 'None', '<none>', '8090/TCP,8092/TCP']);
     assert.equal(await kubectlOk(c, ['create', '-f', join(seed, 'terra10-statefulset.yaml')]), 'statefulset.apps/terra10 created\n');
+    // the README's wait; rollout status refuses apps/v1beta1's default OnDelete, as kubectl does on a real cluster
+    assert.equal(await kubectlOk(c, ['wait', '--for=jsonpath={.status.readyReplicas}=2', 'statefulset/terra10', '--timeout=30s']), 'statefulset.apps/terra10 condition met\n');
+    const rollout = await kubectl(c, ['rollout', 'status', 'statefulset', 'terra10']);
+    assert.equal(rollout.stderr.trim(), 'error: rollout status is only available for RollingUpdate strategy type');
     await eventually(async () => tableRows(await kubectlOk(c, ['get', 'statefulset']))[1]?.[1] === '2/2' || undefined, 30_000, 'terra10 2/2');
     assert.deepEqual(await podRows(), [['terra10-0', '2/2', 'Running', '0'], ['terra10-1', '2/2', 'Running', '0']]);
     // kubectl describe's From column names the component, as kube-controller-manager's recorder does

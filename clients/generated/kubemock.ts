@@ -4281,13 +4281,38 @@ export interface paths {
     };
     "/healthz": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list every check, "[+]name ok" or "[-]name failed: reason withheld" */
+                verbose?: boolean;
+                /** @description a check to skip (repeatable) */
+                exclude?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         /** @description health of the server (deprecated form of livez and readyz) */
         get: operations["getHealthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz/{check}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the check's name */
+                check: string;
+            };
+            cookie?: never;
+        };
+        /** @description one check of healthz: ping, log, etcd (on etcd) */
+        get: operations["getHealthzCheck"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4361,13 +4386,38 @@ export interface paths {
     };
     "/livez": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list every check, "[+]name ok" or "[-]name failed: reason withheld" */
+                verbose?: boolean;
+                /** @description a check to skip (repeatable) */
+                exclude?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         /** @description whether the server is alive */
         get: operations["getLivez"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez/{check}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the check's name */
+                check: string;
+            };
+            cookie?: never;
+        };
+        /** @description one check of livez: ping, log, etcd (on etcd) */
+        get: operations["getLivezCheck"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4435,13 +4485,38 @@ export interface paths {
     };
     "/readyz": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list every check, "[+]name ok" or "[-]name failed: reason withheld" */
+                verbose?: boolean;
+                /** @description a check to skip (repeatable) */
+                exclude?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         /** @description whether the server is ready to serve */
         get: operations["getReadyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz/{check}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the check's name */
+                check: string;
+            };
+            cookie?: never;
+        };
+        /** @description one check of readyz: ping, log, etcd (on etcd), shutdown */
+        get: operations["getReadyzCheck"];
         put?: never;
         post?: never;
         delete?: never;
@@ -23370,7 +23445,12 @@ export interface operations {
     };
     getHealthz: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list every check, "[+]name ok" or "[-]name failed: reason withheld" */
+                verbose?: boolean;
+                /** @description a check to skip (repeatable) */
+                exclude?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -23379,6 +23459,56 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description a check failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    getHealthzCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the check's name */
+                check: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description no such check */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description a check failed */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23549,7 +23679,12 @@ export interface operations {
     };
     getLivez: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list every check, "[+]name ok" or "[-]name failed: reason withheld" */
+                verbose?: boolean;
+                /** @description a check to skip (repeatable) */
+                exclude?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -23558,6 +23693,56 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description a check failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    getLivezCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the check's name */
+                check: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description no such check */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description a check failed */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23656,7 +23841,12 @@ export interface operations {
     };
     getReadyz: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list every check, "[+]name ok" or "[-]name failed: reason withheld" */
+                verbose?: boolean;
+                /** @description a check to skip (repeatable) */
+                exclude?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -23665,6 +23855,56 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description a check failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    getReadyzCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the check's name */
+                check: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description no such check */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description a check failed */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -143,7 +143,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     return update(req, res, target, deps, call);
   }
   const served = subresource === 'scale' ? !!ref.info.scale : subresource === 'status' ? !!ref.info.statusSubresource : subresource !== 'finalize' && isBuiltInSubresource(target);
-  if (!served) throw pathNotFound((req.url ?? '').split('?')[0]);
+  if (!served) throw pathNotFound();
   switch (req.method) {
     case 'GET':
       return name && !target.watchPath ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, internalError, isStatusError, notFound, pathNotFound } from '../meta/errors.js';
+import { healthRouter, type HealthCheck } from './health.js';
 import type { Registry } from '../registry/generic.js';
 import {
   aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, podStreamingSubresources,
@@ -27,8 +28,8 @@ export interface ApiServerOptions {
   findDuplicateFields?: (json: string, parsed: unknown) => string[];
   bookmarkIntervalMs?: number;
   defaultWatchTimeoutSeconds?: number;
-  /** Health checks beyond "the process answers" (e.g. the store is reachable). */
-  readiness?: () => boolean;
+  /** Checks beyond ping and log for /healthz, /livez and /readyz (the store is reachable, not shutting down). */
+  healthChecks?: HealthCheck[];
 }
 
 /** A handler for a subresource the api layer does not implement itself (pods/log, exec, ...). */
@@ -94,6 +95,16 @@ export function createApiListener(opts: ApiServerOptions): RequestListener {
 }
 
 /** The HTTP face of the registry: discovery, version, health, and every resource path. */
+/**
+ * Every other path ends at kube-apiserver's last handler, Go's http.NotFound: plain text, not a Status
+ * (an unserved group too: the aggregator and the CRD handler pass it on to it).
+ */
+function pageNotFound(res: Response): void {
+  res.status(404).setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.send('404 page not found\n');
+}
+
 export function createApiApp(opts: ApiServerOptions): express.Express {
   const { registry, logger } = opts;
   const deps = restDeps(opts);
@@ -104,6 +115,8 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   app.set('query parser', 'simple');
   const extras: ExtraSubresource[] = Object.keys(opts.subresources ?? {}).length ? podStreamingSubresources.filter((e) => opts.subresources?.[`${e.resource}/${e.subresource}`]) : [];
   const groups = groupsOf(registry.resources);
+  // kube-apiserver's router (go-restful) owns /api/... and /apis/<served group>/...; its 404 is a Status
+  const goRestfulServes = (path: string): boolean => path.startsWith('/api/') || groups.some((g) => g.group && path.startsWith(`/apis/${g.group}/`));
 
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', noCache);
@@ -112,27 +125,27 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   // First, so resource requests (nearly all traffic) skip matching every route below.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const parsed = parseResourcePath(registry, req.path);
-    const fail = (path: string): void => writeStatus(res, pathNotFound(path));
+    const fail = (): void => (goRestfulServes(req.path) ? writeStatus(res, pathNotFound()) : pageNotFound(res));
     switch (parsed.type) {
       case 'notFound':
-        if (req.path.startsWith('/api/') || req.path.startsWith('/apis/')) return fail(req.path);
+        if (req.path.startsWith('/api/') || req.path.startsWith('/apis/')) return fail();
         return next();
       case 'group': {
         const g = groups.find((x) => x.group === parsed.group);
-        if (!g) return fail(req.path);
+        if (!g) return fail();
         return void res.json(apiGroupDoc(g));
       }
       case 'groupVersion': {
         const g = groups.find((x) => x.group === parsed.group);
         const v = g?.versions.find((x) => x.version === parsed.version);
-        if (!v) return fail(req.path);
+        if (!v) return fail();
         return void res.json(apiResourceList(parsed.group, parsed.version, v.resources, extras));
       }
       case 'resource': {
         const { target } = parsed;
         if (isBuiltInSubresource(target)) return void handleResource(req, res, target, deps).catch(next);
         const handler = subresources[`${target.ref.info.resource}/${target.subresource}`];
-        if (!handler || !target.name) return fail(req.path);
+        if (!handler || !target.name) return fail();
         Promise.resolve(handler(req, res, target)).catch(next);
         return;
       }
@@ -142,12 +155,7 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   app.get('/version', (_req, res) => {
     res.json(opts.version);
   });
-  for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get(path, (_req, res) => {
-      const ok = path !== '/readyz' || (opts.readiness?.() ?? true);
-      res.status(ok ? 200 : 500).type('text/plain').send(ok ? 'ok' : 'not ready');
-    });
-  }
+  app.use(healthRouter(opts.healthChecks ?? []));
   for (const r of opts.extraRouters ?? []) app.use(r);
   if (opts.openapi) app.use(opts.openapi);
 
@@ -162,9 +170,7 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
     res.type(aggregatedTypes[fmt]).send(JSON.stringify(aggregatedDiscovery(groups.filter((g) => g.group !== ''), fmt === 'aggregated-v2' ? 'v2' : 'v2beta1', extras)));
   });
 
-  app.use((req: Request, res: Response) => {
-    writeStatus(res, notFound({ group: '', resource: '' }, req.path));
-  });
+  app.use((_req: Request, res: Response) => pageNotFound(res));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => sendError(res, err, logger, req.method, req.path));
   return app;
 }

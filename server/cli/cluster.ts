@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createOpenApiRouter } from '../api/openapi.js';
 import { bindingHandler } from '../api/binding.js';
+import type { HealthCheck } from '../api/health.js';
 import { createApiListener } from '../api/server.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { createAdminRouter } from '../nodes/admin-router.js';
@@ -208,8 +209,10 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   informers.start();
 
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
+  let stopped = false;
   const listener = createApiListener({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
+    healthChecks: [...(etcd ? [etcdHealthCheck(etcd)] : []), { name: 'shutdown', readyzOnly: true, check: () => { if (stopped) throw new Error('process is shutting down'); } }],
     findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
     subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder) },
@@ -225,7 +228,6 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   logger.debug({ api }, 'api listening');
   const grpc = opts.grpcPort === null ? undefined : await startGrpcServer({ registry, host: opts.host, port: opts.grpcPort, logger });
 
-  let stopped = false;
   return {
     credentials: { ...(tls && caData(tls) ? { caData: caData(tls) } : {}), ...(opts.token ? { token: opts.token } : {}) },
     urls: {
@@ -259,6 +261,22 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
       await storage.close();
       // retried: a deleted pod's directory may be going at the same moment (the runtime removes it a second after)
       if (scratchDir) await rm(scratchDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    },
+  };
+}
+
+/** kube's etcd check: one read within the 2 s healthcheck timeout. */
+function etcdHealthCheck(etcd: EtcdStorage): HealthCheck {
+  return {
+    name: 'etcd',
+    async check() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('etcd did not answer within 2s')), 2000); });
+      try {
+        await Promise.race([etcd.client.get(`${etcd.prefix}/health`).exec(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

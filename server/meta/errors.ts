@@ -117,11 +117,12 @@ export function isAlreadyExists(e: unknown): boolean {
 }
 
 /**
- * A path nothing is served at: kube-apiserver's router answers "404 page not found", which clients
- * show as this message. Not "<resource> not found": the object may well exist.
+ * A path under /api or /apis nothing is served at: go-restful's 404, which kube-apiserver's service
+ * error handler turns into NewGenericServerResponse's Status (empty details, no causes). Not
+ * "<resource> not found": the object may well exist.
  */
-export function pathNotFound(path: string): StatusError {
-  return new StatusError({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource', details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] } });
+export function pathNotFound(): StatusError {
+  return new StatusError({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource', details: {} });
 }
 
 export function notFound(gr: GroupResource, name: string): StatusError {
@@ -177,7 +178,7 @@ export function gone(message: string): StatusError {
 }
 
 export function methodNotAllowed(): StatusError {
-  return new StatusError({ code: 405, reason: 'MethodNotAllowed', message: 'the server does not allow this method on the requested resource' });
+  return new StatusError({ code: 405, reason: 'MethodNotAllowed', message: 'the server does not allow this method on the requested resource', details: {} });
 }
 
 export function unsupportedMediaType(contentType: string, accepted: string[]): StatusError {

@@ -125,6 +125,16 @@ export class ContractDocument {
     return this.routes.find((r) => r.regex.test(pathname))?.template;
   }
 
+  /**
+   * Whether kube-apiserver's go-restful router owns the path (/api/..., /apis/<served group>/...),
+   * so its 404 is a Status; elsewhere the answer is Go's plain-text http.NotFound.
+   */
+  routerOwns(pathname: string): boolean {
+    if (pathname.startsWith('/api/')) return true;
+    const group = /^\/apis\/([^/]+)\//.exec(pathname)?.[1];
+    return group !== undefined && Object.keys(this.document.paths).some((t) => t.startsWith(`/apis/${group}/`));
+  }
+
   operation(method: string, pathname: string): MatchedOperation | undefined {
     const template = this.route(pathname);
     if (!template) return undefined;

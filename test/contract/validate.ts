@@ -151,6 +151,10 @@ export class ContractValidator {
     return { violations: [...this.violations], stats: structuredClone(this.stats) };
   }
 
+  private checkNotFoundPage(ex: Exchange, add: (check: Violation['check'], message: string) => void): void {
+    if (ex.responseBody.toString('utf8') !== '404 page not found\n' || mediaType(ex.responseHeaders['content-type']) !== 'text/plain') add('response', `a 404 outside the API router that is not Go's "404 page not found" page`);
+  }
+
   /** Validates one exchange; returns the violations it found (also kept for report()). */
   check(ex: Exchange): Violation[] {
     const found: Violation[] = [];
@@ -166,6 +170,7 @@ export class ContractValidator {
     if (!op) {
       const body = this.json(ex.responseBody);
       if (ex.status >= 400 && isObject(body) && body.kind === 'Status') this.doc.validate(statusSchema, body).forEach((m) => add('response', m));
+      else if (ex.status === 404 && !this.doc.routerOwns(pathname)) this.checkNotFoundPage(ex, add);
       else if (ex.status >= 400 && ex.status !== 405) add('response', `error ${ex.status} for an unserved path without a Status body`);
       else if (ex.status < 400) add('operation', `${ex.method} ${pathname} is served but not in the OpenAPI document`);
       this.violations.push(...found);
