@@ -112,14 +112,23 @@ for (const minor of [27, 32, 33]) {
       }
     });
 
-    it('drain deletes a bare pod with protobuf DeleteOptions', async () => {
+    it('drain evicts a bare pod with a protobuf Eviction: DisruptionTarget, then deleted', async () => {
       await kubectlOk(c, ['run', 'bare', '--image=nginx']);
       const node = await eventually(async () => (await kubectlOk(c, ['get', 'pod', 'bare', '-o', 'jsonpath={.spec.nodeName}'])).trim() || undefined, 15_000, 'pod scheduled');
+      const conditions: string[] = [];
+      const watch = c.registry.storage.watch('core/pods', 'default', undefined, (e) => {
+        const status = e.object.status as { conditions?: { type: string; reason?: string }[] } | undefined;
+        if (e.object.metadata.name === 'bare') conditions.push(...(status?.conditions ?? []).filter((x) => x.type === 'DisruptionTarget').map((x) => `${e.type} ${x.reason}`));
+      });
       try {
-        await kubectlOk(c, ['drain', node, '--force', '--ignore-daemonsets', '--timeout=30s']);
-        const r = await kubectl(c, ['get', 'pod', 'bare']);
-        assert.match(r.stderr, /NotFound/);
+        const r = await kubectl(c, ['drain', node, '--force', '--ignore-daemonsets', '--timeout=30s']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /evicting pod default\/bare/, 'kubectl found pods/eviction in discovery');
+        assert.match(r.stdout, /pod\/bare evicted/);
+        assert.match((await kubectl(c, ['get', 'pod', 'bare'])).stderr, /NotFound/);
+        assert.equal(conditions[0], 'MODIFIED EvictionByEvictionAPI', 'the condition is written before the deletion starts');
       } finally {
+        watch.stop();
         await kubectl(c, ['uncordon', node]);
       }
     });

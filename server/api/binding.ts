@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Binding } from 'kubernetes-types/core/v1.js';
-import { badRequest, isStatusError } from '../meta/errors.js';
+import { badRequest } from '../meta/errors.js';
 import { isPlainObject } from '../meta/types.js';
 import type { PodBinder } from '../nodes/binding.js';
 import { BindingError } from '../nodes/binding.js';
@@ -20,11 +20,7 @@ export function bindingHandler(binder: PodBinder): SubresourceHandler {
     try {
       await binder.bind({ namespace: target.namespace, name: target.name! }, binding.target.name!);
     } catch (e) {
-      if (e instanceof BindingError) {
-        throw Object.assign(badRequest(e.message), {});
-      }
-      if (isStatusError(e)) throw e;
-      throw e;
+      throw e instanceof BindingError ? badRequest(e.message) : e;
     }
     res.status(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
   };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createOpenApiRouter } from '../api/openapi.js';
 import { bindingHandler } from '../api/binding.js';
+import { evictionHandler } from '../api/eviction.js';
 import type { HealthCheck } from '../api/health.js';
 import { createApiListener } from '../api/server.js';
 import { startGrpcServer } from '../grpc/server.js';
@@ -215,7 +216,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     healthChecks: [...(etcd ? [etcdHealthCheck(etcd)] : []), { name: 'shutdown', readyzOnly: true, check: () => { if (stopped) throw new Error('process is shutting down'); } }],
     findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
-    subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder) },
+    subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder), 'pods/eviction': evictionHandler(registry, clock) },
   });
   const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
     : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);

@@ -68,6 +68,18 @@ export interface DeleteOptions extends DeleteOptionsLike {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/** rest.BeforeDelete's precondition check; its conflict names the kind where other conflicts name the resource. */
+export function checkDeletePreconditions(ref: ResourceRef, current: KubeObject, pre: DeleteOptions['preconditions']): void {
+  const byKind = { group: ref.info.group, resource: ref.info.kind };
+  const name = current.metadata.name ?? '';
+  if (pre?.uid && pre.uid !== current.metadata.uid) {
+    throw conflict(byKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid}). The object might have been deleted and then recreated`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`);
+  }
+}
+
 export interface DeleteResult {
   /** The object, still present with a deletionTimestamp, or as it was when removed. */
   object: KubeObject;
@@ -394,15 +406,7 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       const current = await this.storage.get(key);
       if (!current) throw notFound(gr(ref), name);
-      const pre = options.preconditions;
-      // rest.BeforeDelete names the kind where other conflicts name the resource
-      const byKind = { group: info.group, resource: info.kind };
-      if (pre?.uid && pre.uid !== current.metadata.uid) {
-        throw conflict(byKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid}). The object might have been deleted and then recreated`);
-      }
-      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`);
-      }
+      checkDeletePreconditions(ref, current, options.preconditions);
       const next = deepCopy(current);
       const meta = next.metadata;
       const policy = propagationPolicy(options, meta, info.strategy.defaultGarbageCollectionPolicy?.(ref.version) ?? 'Background');

@@ -6,7 +6,7 @@
 import { StatusError } from '../../meta/errors.js';
 import { configMap, namespace, secret, service, serviceAccount } from './core-v1.js';
 import { decodeMessage, malformedProtobuf, unsupportedProtobuf, type JsonObject } from './decode.js';
-import { deleteOptions, unknown } from './meta-v1.js';
+import { deleteOptions, eviction, unknown } from './meta-v1.js';
 import type { MessageSpec } from './schema.js';
 
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
@@ -20,6 +20,8 @@ const kinds = new Map<string, MessageSpec>([
   ['v1/Secret', secret],
   ['v1/Service', service],
   ['v1/ServiceAccount', serviceAccount],
+  ['policy/v1/Eviction', eviction],
+  ['policy/v1beta1/Eviction', eviction],
 ]);
 
 /** Typed clients label DeleteOptions with the group version of the resource they delete from. */

@@ -78,3 +78,9 @@ export const deleteOptions = message('k8s.io.apimachinery.pkg.apis.meta.v1.Delet
   [5, 'dryRun', 'string', repeated],
   [6, 'ignoreStoreReadErrorWithClusterBreakingPotential', 'bool', nullable],
 ]);
+
+/** policy/v1 (and v1beta1) Eviction, which kubectl drain posts to pods/<name>/eviction. */
+export const eviction = message('k8s.io.api.policy.v1.Eviction', [
+  [1, 'metadata', msg(objectMeta)],
+  [2, 'deleteOptions', msg(deleteOptions), nullable],
+]);

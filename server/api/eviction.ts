@@ -1,0 +1,90 @@
+import type { Request, Response } from 'express';
+import type { PodCondition } from 'kubernetes-types/core/v1.js';
+import { rfc3339, type Clock } from '../meta/clock.js';
+import { badRequest, internalError } from '../meta/errors.js';
+import { isPlainObject } from '../meta/types.js';
+import { checkDeletePreconditions, type DeleteOptions, type Registry } from '../registry/generic.js';
+import { parseObjectBody, readBody } from './body.js';
+import { deleteOptionsFromBody } from './delete-options.js';
+import type { ResourceTarget } from './paths.js';
+import type { SubresourceHandler } from './server.js';
+import { validateWriteOptions } from './write-options.js';
+
+const evictionVersions = ['policy/v1', 'policy/v1beta1'];
+
+/**
+ * POST pods/<name>/eviction, as kube's EvictionREST does it when no PodDisruptionBudget covers the
+ * pod (kubemock serves none, so none can): mark the pod with the DisruptionTarget condition, then
+ * delete it with the Eviction's DeleteOptions. kubectl drain uses this once discovery lists it.
+ */
+export function evictionHandler(registry: Registry, clock: Clock): SubresourceHandler {
+  return async (req: Request, res: Response, target: ResourceTarget) => {
+    if (req.method !== 'POST') throw badRequest('eviction only supports POST');
+    const queryDryRun = stringList(req.query.dryRun);
+    validateWriteOptions('Create', { dryRun: queryDryRun, fieldManager: stringOf(req.query.fieldManager), fieldValidation: stringOf(req.query.fieldValidation) });
+    const eviction = decodeEviction(parseObjectBody(await readBody(req), req.get('content-type')));
+    if (eviction.name !== target.name) throw badRequest('name in URL does not match name in Eviction object');
+    const sent = eviction.deleteOptions ?? {};
+    const bodyDryRun = stringList(sent.dryRun);
+    // propagateDryRun: one side may leave it out, but two different lists are refused
+    if (bodyDryRun.length && queryDryRun.length && bodyDryRun.join('\0') !== queryDryRun.join('\0')) {
+      throw internalError(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${bodyDryRun.join(' ')}]`);
+    }
+    const { options, dryRun } = deleteOptionsFromBody({ ...sent, dryRun: bodyDryRun.length ? bodyDryRun : queryDryRun });
+    if (!dryRun) options.preconditions = await markDisruptionTarget(registry, target, options, clock);
+    await registry.delete(target.ref, target.namespace, target.name, options, { dryRun });
+    res.status(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
+  };
+}
+
+interface SentEviction {
+  name: string;
+  deleteOptions?: Record<string, unknown> & { dryRun?: unknown };
+}
+
+function decodeEviction(body: unknown): SentEviction {
+  if (!isPlainObject(body)) throw badRequest('the body of an eviction must be a policy/v1 Eviction object');
+  const { apiVersion, kind, metadata, deleteOptions } = body;
+  if ((kind !== undefined && kind !== 'Eviction') || (apiVersion !== undefined && !evictionVersions.includes(String(apiVersion)))) {
+    throw badRequest(`not a Eviction object: ${String(apiVersion)}, Kind=${String(kind)}`);
+  }
+  const name = isPlainObject(metadata) && typeof metadata.name === 'string' ? metadata.name : '';
+  if (deleteOptions !== undefined && deleteOptions !== null && !isPlainObject(deleteOptions)) throw badRequest('Eviction.deleteOptions must be an object');
+  return { name, ...(isPlainObject(deleteOptions) ? { deleteOptions } : {}) };
+}
+
+/**
+ * addConditionAndDeletePod's update, through the status store and without managed fields, as kube
+ * writes it. A resourceVersion precondition moves to the pod this update wrote, since the eviction
+ * itself changed it.
+ */
+async function markDisruptionTarget(registry: Registry, target: ResourceTarget, options: DeleteOptions, clock: Clock): Promise<DeleteOptions['preconditions']> {
+  const pre = options.preconditions;
+  const updated = await registry.guaranteedUpdate(target.ref, target.namespace, target.name!, undefined, {}, (current) => {
+    checkDeletePreconditions(target.ref, current, pre);
+    const status = (current.status ?? {}) as { conditions?: PodCondition[] };
+    return { ...current, status: { ...status, conditions: withDisruptionTarget(status.conditions ?? [], rfc3339(clock.now())) } };
+  }, 'status');
+  return pre?.resourceVersion ? { ...pre, resourceVersion: updated.metadata.resourceVersion } : pre;
+}
+
+/** podutil.UpdatePodCondition: the transition time moves only when the status does. */
+function withDisruptionTarget(conditions: PodCondition[], now: string): PodCondition[] {
+  const existing = conditions.find((c) => c.type === 'DisruptionTarget');
+  // no lastProbeTime: null, which kube prints but kubemock's decoding drops, so the kubelet's next
+  // status write would change the pod again and void a resourceVersion precondition
+  const next: PodCondition = {
+    type: 'DisruptionTarget', status: 'True',
+    lastTransitionTime: existing?.status === 'True' ? existing.lastTransitionTime : now,
+    reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
+  };
+  return existing ? conditions.map((c) => (c === existing ? next : c)) : [...conditions, next];
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+}
+
+function stringOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined;
+}
