@@ -56,6 +56,17 @@ describe('kubectl against kubemock (issue 2)', () => {
     await seedWalk(c);
   });
 
+  it('get --subresource=scale prints the Scale table kube-apiserver serves (printScale), --subresource=status the kind\'s', async () => {
+    // after the seed walk terra10 wants 3 replicas
+    const scale = tableRows(await kubectlOk(c, ['get', 'statefulset', 'terra10', '--subresource=scale']));
+    assert.deepEqual(scale[0], ['NAME', 'DESIRED', 'AVAILABLE', 'AGE']);
+    assert.deepEqual(scale[1].slice(0, 2), ['terra10', '3']);
+    assert.match(scale[1][2], /^\d+$/);
+    assert.deepEqual(tableRows(await kubectlOk(c, ['get', 'statefulset', 'terra10', '--subresource=status']))[0], ['NAME', 'READY', 'AGE']);
+    const json = JSON.parse(await kubectlOk(c, ['get', 'statefulset', 'terra10', '--subresource=scale', '-o', 'json'])) as { kind: string; spec: { replicas: number } };
+    assert.deepEqual([json.kind, json.spec.replicas], ['Scale', 3]);
+  });
+
   it('api-resources lists the real groups, short names and scopes', async () => {
     const out = await kubectlOk(c, ['api-resources']);
     const rows = tableRows(out);

@@ -11,7 +11,7 @@ import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.
 import { negotiate } from './negotiate.js';
 import type { ResourceTarget } from './paths.js';
 import { listJson, objectBytes } from './serialize.js';
-import { parseIncludeObject, tableJson } from './table-output.js';
+import { parseIncludeObject, scaleTableJson, tableJson } from './table-output.js';
 import { streamWatch } from './watch-stream.js';
 import { validateWriteOptions, type WriteVerb } from './write-options.js';
 
@@ -168,11 +168,14 @@ async function getOne(req: IncomingMessage, res: ServerResponse, target: Resourc
   const { registry } = deps;
   const { ref } = target;
   const { warnings } = call;
+  const rep = negotiate(header(req, 'accept'));
   if (target.subresource === 'scale') {
-    return sendJson(res, 200, JSON.stringify(await getScale(registry, ref, target.namespace, target.name!)), warnings);
+    const scale = await getScale(registry, ref, target.namespace, target.name!);
+    if (rep.kind !== 'table') return sendJson(res, 200, JSON.stringify(scale), warnings);
+    const table = scaleTableJson(scale, { version: rep.version, include: parseIncludeObject(call.q.includeObject), now: deps.clock.now(), listMeta: { resourceVersion: scale.metadata.resourceVersion } });
+    return sendJson(res, 200, table, warnings);
   }
   const obj = await registry.get(ref, target.namespace, target.name!);
-  const rep = negotiate(header(req, 'accept'));
   if (rep.kind === 'table') {
     const table = tableJson(registry, ref, [obj], { version: rep.version, include: parseIncludeObject(call.q.includeObject), now: deps.clock.now(), listMeta: { resourceVersion: obj.metadata.resourceVersion } });
     return sendJson(res, 200, table, warnings);
