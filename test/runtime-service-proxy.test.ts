@@ -11,6 +11,7 @@ import { ControllerHarness } from './helpers/controller-harness.js';
 
 const services = { group: '', resource: 'services' };
 const slices = { group: 'discovery.k8s.io', resource: 'endpointslices' };
+const nodesGr = { group: '', resource: 'nodes' };
 
 async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 500; i++) {
@@ -67,6 +68,21 @@ describe('service proxy: ClusterIP connections round robin over ready endpoints'
     await proxy.stop();
     for (const s of backends) s.close();
     h.stop();
+  });
+
+  it('a NodePort service also listens on every node\'s InternalIP at its nodePort, until it is deleted', async () => {
+    await h.client.create(nodesGr, '', { metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: `${net}.1` }, { type: 'Hostname', address: 'n1' }] } });
+    const np = await h.client.create<Service & KubeObject>(services, 'default', {
+      metadata: { name: 'web-np', namespace: 'default' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: svcPort + 1, targetPort: slice.ports![0].port!, protocol: 'TCP' }] },
+    });
+    await h.client.create<EndpointSlice & KubeObject>(slices, 'default', { ...structuredClone(slice), metadata: { name: 'web-np-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web-np' } } });
+    const nodePort = np.spec!.ports![0].nodePort!;
+    assert.ok(nodePort >= 30000 && nodePort <= 32767, String(nodePort));
+    await until('the node port listener', () => proxy.listeners().includes(`${net}.1:${nodePort}`));
+    assert.match((await httpGet(`http://${net}.1:${nodePort}/`)).body, /^[ab]$/);
+    await h.client.delete(services, 'default', 'web-np');
+    await until('the listener to close', () => !proxy.listeners().includes(`${net}.1:${nodePort}`) || undefined);
+    await assert.rejects(httpGet(`http://${net}.1:${nodePort}/`));
   });
 
   it('spreads connections over both ready endpoints in turn', async () => {

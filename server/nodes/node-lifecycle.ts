@@ -72,8 +72,8 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
     const sim = pool.get(name)!;
     const built = buildNode(sim.spec, clock.now());
     try {
-      const created = await client.create<NodeObject>(core('nodes'), '', { ...built, status: undefined });
-      await client.updateStatus(core('nodes'), '', { ...created, status: built.status });
+      // a kubelet registers its node with its status (addresses, capacity, conditions) in one create
+      await client.create<NodeObject>(core('nodes'), '', built);
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
     }

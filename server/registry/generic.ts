@@ -255,7 +255,7 @@ export class Registry {
     const tracked = this.track(ref, undefined, obj, rc);
     const generateName = obj.metadata.name ? undefined : obj.metadata.generateName;
     this.fillCreateMetadata(obj, ctx, !!info.strategy.tracksGeneration);
-    if (info.statusSubresource || info.strategy.hasStatus) delete obj.status;
+    if ((info.statusSubresource || info.strategy.hasStatus) && !info.strategy.keepsStatusOnCreate) delete obj.status;
     await info.strategy.prepareForCreate?.(obj, ctx);
     const errors: FieldError[] = [
       ...validateObjectMeta(obj.metadata, info, info.strategy.validateName),

@@ -42,6 +42,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   tracksGeneration?: boolean;
   /** The kind keeps spec and status apart: main writes keep the old status, status writes keep the old rest. */
   hasStatus?: boolean;
+  /** A create keeps the status it was sent (kube's node strategy: a kubelet registers with its addresses). */
+  keepsStatusOnCreate?: boolean;
   allowCreateOnUpdate?: boolean;
   /** The value of each field a fieldSelector may name, beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;

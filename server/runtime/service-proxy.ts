@@ -1,12 +1,14 @@
 /**
  * kube-proxy for the simulated cluster: every Service with a ClusterIP gets a listener on
  * clusterIP:port for each TCP port (ClusterIPs come from a range inside 127.0.0.0/8, so they are
- * bindable), and each accepted connection is forwarded to the next ready endpoint, round robin, from
- * the service's EndpointSlices. An endpoint that turns unready stops getting new connections; with no
- * ready endpoint the connection is reset, as kube-proxy's REJECT rule makes it refused.
+ * bindable), and a NodePort or LoadBalancer Service one on every node's InternalIP at its nodePort
+ * (node addresses are in 127.0.0.0/8 too). Each accepted connection is forwarded to the next ready
+ * endpoint, round robin, from the service's EndpointSlices. An endpoint that turns unready stops
+ * getting new connections; with no ready endpoint the connection is reset, as kube-proxy's REJECT
+ * rule makes it refused.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Logger } from 'pino';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
@@ -41,6 +43,7 @@ const serviceNameLabel = 'kubernetes.io/service-name';
 export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
   const services = opts.informers.for<Service & KubeObject>('', 'services');
   const slices = opts.informers.for<EndpointSlice & KubeObject>('discovery.k8s.io', 'endpointslices');
+  const nodes = opts.informers.for<Node & KubeObject>('', 'nodes');
   const listeners = new Map<string, Listener>();
   let stopped = false;
 
@@ -82,18 +85,21 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
     upstream.pipe(client);
   };
 
+  const nodeIPs = (): string[] => nodes.list().flatMap((n) => (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' && !a.address.includes(':')).map((a) => a.address));
+
   const desired = (): Map<string, Omit<Listener, 'server' | 'next' | 'sockets'>> => {
     const want = new Map<string, Omit<Listener, 'server' | 'next' | 'sockets'>>();
+    const onNodes = nodeIPs();
     for (const svc of services.list()) {
       const spec = svc.spec;
-      const ips = spec?.clusterIPs?.length ? spec.clusterIPs : spec?.clusterIP ? [spec.clusterIP] : [];
-      if (spec?.type === 'ExternalName') continue;
-      for (const ip of ips) {
-        if (!ip || ip === 'None' || ip.includes(':')) continue;
-        for (const p of spec?.ports ?? []) {
-          if ((p.protocol ?? 'TCP') !== 'TCP') continue;
-          want.set(`${ip}:${p.port}`, { namespace: svc.metadata.namespace ?? 'default', service: svc.metadata.name!, portName: p.name ?? '', targetPort: (p.targetPort as number | string | undefined) ?? p.port });
-        }
+      if (!spec || spec.type === 'ExternalName') continue;
+      const ips = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip) => ip && ip !== 'None' && !ip.includes(':'));
+      const nodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+      for (const p of spec.ports ?? []) {
+        if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+        const target = { namespace: svc.metadata.namespace ?? 'default', service: svc.metadata.name!, portName: p.name ?? '', targetPort: (p.targetPort as number | string | undefined) ?? p.port };
+        for (const ip of ips) want.set(`${ip}:${p.port}`, target);
+        if (nodePorts && p.nodePort) for (const ip of onNodes) want.set(`${ip}:${p.nodePort}`, target);
       }
     }
     return want;
@@ -125,8 +131,9 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
     }
   };
 
-  const offs = [services.onEvent(sync), slices.onEvent(() => undefined)];
+  const offs = [services.onEvent(sync), nodes.onEvent(sync), slices.onEvent(() => undefined)];
   services.start();
+  nodes.start();
   slices.start();
   sync();
 

@@ -38,6 +38,14 @@ test('Node table: Ready status, roles, cordoned', async () => {
   assert.equal((await registry.list(ref, '', { fieldSelector: 'spec.unschedulable=true' })).items.length, 1);
 });
 
+test('a Node keeps the status it is created with (kube: "Nodes allow *all* fields, including status, to be set on create"); a Pod does not', async () => {
+  const { registry } = setup();
+  const node = await registry.create(registry.ref('', 'nodes'), '', { metadata: { name: 'n2' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] } });
+  assert.deepEqual((node.status as { addresses: unknown }).addresses, [{ type: 'InternalIP', address: '10.0.0.2' }]);
+  const pod = await registry.create(registry.ref('', 'pods'), 'default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { podIP: '10.0.0.9' } });
+  assert.equal((pod.status as { podIP?: string }).podIP, undefined);
+});
+
 test('Secret stringData folds into data, type defaults to Opaque and is immutable', async () => {
   const { registry } = setup();
   const ref = registry.ref('', 'secrets');

@@ -40,6 +40,7 @@ export function nodes(): ResourceInfo<NodeObject> {
     statusSubresource: true,
     strategy: {
       hasStatus: true,
+      keepsStatusOnCreate: true,
       prepareForCreate(node) {
         node.status ??= {};
       },
