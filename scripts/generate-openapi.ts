@@ -246,6 +246,11 @@ class SchemaBuilder {
       if (!member.questionToken && !optionalHere.has(field)) required.push(field);
       properties[field] = this.propertySchema(member, field, decl.module, namespace, schemaName);
     }
+    const lost = lostFields[shortSchemaName(schemaName)];
+    if (lost) {
+      Object.assign(properties, lost.properties);
+      required.push(...(lost.required ?? []));
+    }
     const schema: JsonObject = { ...base, type: 'object' };
     if (Object.keys(properties).length) schema.properties = properties;
     if (required.length) schema.required = required;
@@ -1089,6 +1094,21 @@ function listJson(dir: string): string[] {
 // What the .d.ts files do not carry, from the Go struct tags and markers of k8s.io/api and
 // k8s.io/apimachinery (patchStrategy/patchMergeKey tags, +listType/+listMapKey/+mapType markers).
 // Only fields kubernetes-types 1.30 has. Format: patch=<strategy> key=<merge key> list=<type>(<map keys>) map=<type>.
+
+/**
+ * Fields kubernetes-types lost: a Go doc comment holding "*" + "/foo" ends its JSDoc comment early, and the
+ * fields declared after it vanish from the .d.ts. Written from k8s.io/api's types.go and swagger docs.
+ */
+const atomicStrings = (description: string): JsonObject => ({ description, items: { type: 'string' }, type: 'array', 'x-kubernetes-list-type': 'atomic' });
+const lostFields: Record<string, { properties: JsonObject; required?: string[] }> = {
+  'authorization.v1.ResourceRule': {
+    properties: {
+      resources: atomicStrings('resources is a list of resources this rule applies to.  "*" means all in the specified apiGroups.\n "*/foo" represents the subresource \'foo\' for all resources in the specified apiGroups.'),
+      verbs: atomicStrings('verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all.'),
+    },
+    required: ['verbs'],
+  },
+};
 
 const fieldTags: Record<string, Record<string, string>> = {
   'apps.v1.DaemonSetStatus': { conditions: 'patch=merge key=type list=map(type)' },

@@ -74,11 +74,12 @@ export interface KindEntry {
 }
 
 /**
- * The kinds served over gRPC: every registry resource but events.k8s.io (it shares storage and the Event
- * name with core). Services are "<Plural>Service": a bare plural clashes with the Endpoints message.
+ * The kinds served over gRPC: every stored registry resource but events.k8s.io (it shares storage and the
+ * Event name with core); the create-only reviews answer REST alone. Services are "<Plural>Service": a bare
+ * plural clashes with the Endpoints message.
  */
 function kindTable(schemas: Map<string, Schema>): KindEntry[] {
-  const resources = buildResources(defaultClusterConfig).filter((r) => r.group !== 'events.k8s.io');
+  const resources = buildResources(defaultClusterConfig).filter((r) => r.group !== 'events.k8s.io' && !r.strategy.answerCreate);
   return resources.map((r) => {
     const version = r.versions[0].name;
     return {

@@ -113,4 +113,16 @@ describe('--token and --tls-self-signed', { timeout: 120_000 }, () => {
     assert.notEqual(denied.code, 0);
     assert.match(denied.stderr, /You must be logged in to the server/);
   });
+
+  test('kubectl auth whoami names the token\'s user, a cluster admin; auth can-i says yes', async () => {
+    const cacheDir = join(dir, 'cache3');
+    const who = await kubectl({ kubeconfig, cacheDir }, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo}']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.deepEqual(JSON.parse(who.stdout), { username: 'kubemock', groups: ['system:masters', 'system:authenticated'] });
+    const can = await kubectl({ kubeconfig, cacheDir }, ['auth', 'can-i', 'delete', 'nodes']);
+    assert.equal(can.stdout.trim(), 'yes');
+    // anonymous may not ask: RBAC binds the review roles to system:authenticated only
+    const anonymous = await get(km, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {}, 'POST');
+    assert.equal(anonymous.status, 403);
+  });
 });

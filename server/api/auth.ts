@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StatusError } from '../meta/errors.js';
+import { anonymousUser, type UserInfo } from '../registry/strategy.js';
 
 /**
  * Paths kube-apiserver's default RBAC (ClusterRole system:public-info-viewer) grants to
@@ -35,6 +36,20 @@ function presentedToken(req: IncomingMessage): string | undefined {
     if (m) return Buffer.from(m[1], 'base64url').toString('utf8');
   }
   return undefined;
+}
+
+/**
+ * Whom `--token` stands for: a cluster admin, as a static token file names one (a member of
+ * system:masters). It has the kubeconfig's user name.
+ */
+export const tokenUser: UserInfo = { username: 'kubemock', groups: ['system:masters', 'system:authenticated'] };
+
+/**
+ * Who made a request: with --token, a request that passed authentication with a token is the token's
+ * user; everything else is anonymous, as kube's anonymous authenticator names it.
+ */
+export function requestUser(token: string | undefined): (req: IncomingMessage) => UserInfo {
+  return (req) => (token !== undefined && presentedToken(req) !== undefined ? tokenUser : anonymousUser);
 }
 
 export function unauthorized(): StatusError {

@@ -18,13 +18,16 @@ export const podStreamingSubresources: ExtraSubresource[] = [
   { resource: 'pods', group: '', subresource: 'portforward', kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
 ];
 
+/** What discovery tells of a resource: a registry kind, or one the api layer answers itself (the reviews). */
+export type DiscoveredResource = Pick<ResourceInfo, 'group' | 'versions' | 'resource' | 'singular' | 'kind' | 'namespaced' | 'shortNames' | 'categories' | 'verbs' | 'statusSubresource' | 'scale'>;
+
 interface SubresourceEntry {
   subresource: string;
   responseKind: { group: string; version: string; kind: string };
   verbs: string[];
 }
 
-function subresourcesOf(info: ResourceInfo, version: string, extras: ExtraSubresource[]): SubresourceEntry[] {
+function subresourcesOf(info: DiscoveredResource, version: string, extras: ExtraSubresource[]): SubresourceEntry[] {
   const out: SubresourceEntry[] = [];
   if (info.scale) out.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
   if (info.statusSubresource) out.push({ subresource: 'status', responseKind: { group: info.group, version, kind: info.kind }, verbs: ['get', 'patch', 'update'] });
@@ -36,13 +39,13 @@ function subresourcesOf(info: ResourceInfo, version: string, extras: ExtraSubres
 
 export interface GroupVersions {
   group: string;
-  versions: { version: string; resources: ResourceInfo[] }[];
+  versions: { version: string; resources: DiscoveredResource[] }[];
 }
 
 /** Groups in the order kube-apiserver lists them, versions preferred first. */
-export function groupsOf(resources: ResourceInfo[]): GroupVersions[] {
+export function groupsOf(resources: DiscoveredResource[]): GroupVersions[] {
   const order: string[] = [];
-  const byGroup = new Map<string, Map<string, ResourceInfo[]>>();
+  const byGroup = new Map<string, Map<string, DiscoveredResource[]>>();
   for (const r of resources) {
     if (!byGroup.has(r.group)) {
       byGroup.set(r.group, new Map());
@@ -118,7 +121,7 @@ export function apiGroupDoc(g: GroupVersions): unknown {
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) };
 }
 
-export function apiResourceList(group: string, version: string, resources: ResourceInfo[], extras: ExtraSubresource[]): unknown {
+export function apiResourceList(group: string, version: string, resources: DiscoveredResource[], extras: ExtraSubresource[]): unknown {
   const entries: Record<string, unknown>[] = [];
   for (const r of resources) {
     entries.push({

@@ -5,6 +5,7 @@ import { badRequest, methodNotAllowed, pathNotFound, StatusError } from '../meta
 import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, ListOptions, Registry, RequestContext } from '../registry/generic.js';
+import type { UserInfo } from '../registry/strategy.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
@@ -25,6 +26,8 @@ export interface RestDeps {
   defaultWatchTimeoutSeconds: number;
   /** SetListOptionsDefaults serves a watch from "" or "0" as a WatchList (the reported version's default). */
   watchListByDefault?: boolean;
+  /** Who makes a request (the reviews answer with it); anonymous without. */
+  userOf?: (req: IncomingMessage) => UserInfo;
 }
 
 /**
@@ -130,6 +133,21 @@ export function isBuiltInSubresource(target: ResourceTarget): boolean {
   return subresource === undefined || subresource === 'status' || subresource === 'scale' || (subresource === 'finalize' && !!target.ref.info.finalizeSubresource);
 }
 
+/** The verb each method asks for on a collection and on a named object, as kube's installer routes them. */
+const collectionVerbs: Record<string, string[]> = { GET: ['list', 'watch'], POST: ['create'], DELETE: ['deletecollection'] };
+const itemVerbs: Record<string, string[]> = { GET: ['get'], PUT: ['update'], PATCH: ['patch'], DELETE: ['delete'] };
+
+/**
+ * For a kind that serves some verbs only: no route at all for the path is a 404, a route for
+ * other methods a 405, as go-restful answers them.
+ */
+function checkVerb(method: string, target: ResourceTarget, verbs: string[]): void {
+  const routes = target.name && !target.watchPath ? itemVerbs : target.watchPath ? { GET: ['watch'] } : collectionVerbs;
+  const served = (vs: string[] | undefined): boolean => !!vs?.some((v) => verbs.includes(v));
+  if (!Object.values(routes).some(served)) throw pathNotFound();
+  if (!served(routes[method])) throw methodNotAllowed();
+}
+
 /**
  * One request for a resource or a built-in subresource, on Node's own request and response: express
  * adds nothing these need and cost more than a create (docs/performance.md).
@@ -144,6 +162,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   }
   const served = subresource === 'scale' ? !!ref.info.scale : subresource === 'status' ? !!ref.info.statusSubresource : subresource !== 'finalize' && isBuiltInSubresource(target);
   if (!served) throw pathNotFound();
+  if (!subresource && ref.info.verbs) checkVerb(req.method ?? '', target, ref.info.verbs);
   switch (req.method) {
     case 'GET':
       return name && !target.watchPath ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);
@@ -223,7 +242,7 @@ function bodyDuplicates(deps: RestDeps, raw: Buffer, contentType: string | undef
 }
 
 async function create(req: IncomingMessage, res: ServerResponse, target: ResourceTarget, deps: RestDeps, call: Call): Promise<void> {
-  const rc = requestContext(req, call);
+  const rc = { ...requestContext(req, call), user: deps.userOf?.(req) };
   const raw = await readBody(req);
   const body = parseObjectBody(raw, header(req, 'content-type'));
   rc.duplicateFields = bodyDuplicates(deps, raw, header(req, 'content-type'), body);

@@ -1,10 +1,11 @@
-import type { RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
 import { badRequest, internalError, isStatusError, notFound, pathNotFound } from '../meta/errors.js';
 import { healthRouter, type HealthCheck } from './health.js';
 import type { Registry } from '../registry/generic.js';
+import type { UserInfo } from '../registry/strategy.js';
 import {
   aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, podStreamingSubresources,
   type ExtraSubresource,
@@ -28,6 +29,8 @@ export interface ApiServerOptions {
   findDuplicateFields?: (json: string, parsed: unknown) => string[];
   bookmarkIntervalMs?: number;
   defaultWatchTimeoutSeconds?: number;
+  /** Who makes a request; anonymous when not given. */
+  userOf?: (req: IncomingMessage) => UserInfo;
   /** Checks beyond ping and log for /healthz, /livez and /readyz (the store is reachable, not shutting down). */
   healthChecks?: HealthCheck[];
 }
@@ -46,6 +49,7 @@ function restDeps(opts: ApiServerOptions): RestDeps {
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, defaultWatchTimeoutSeconds: opts.defaultWatchTimeoutSeconds ?? 1800,
     // the WatchList feature gate is on by default from kube-apiserver 1.32
     watchListByDefault: Number(opts.version.minor) >= 32,
+    userOf: opts.userOf,
   };
 }
 
@@ -94,7 +98,6 @@ export function createApiListener(opts: ApiServerOptions): RequestListener {
   };
 }
 
-/** The HTTP face of the registry: discovery, version, health, and every resource path. */
 /**
  * Every other path ends at kube-apiserver's last handler, Go's http.NotFound: plain text, not a Status
  * (an unserved group too: the aggregator and the CRD handler pass it on to it).
@@ -105,6 +108,7 @@ function pageNotFound(res: Response): void {
   res.send('404 page not found\n');
 }
 
+/** The HTTP face of the registry: discovery, version, health, and every resource path. */
 export function createApiApp(opts: ApiServerOptions): express.Express {
   const { registry, logger } = opts;
   const deps = restDeps(opts);

@@ -28,7 +28,7 @@ import { MemoryStorage } from '../store/memory.js';
 import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import type { EtcdStorage } from '../store/etcd.js';
-import { protectServer, tokenAuthenticator } from '../api/auth.js';
+import { protectServer, requestUser, tokenAuthenticator } from '../api/auth.js';
 import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
@@ -213,6 +213,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   let stopped = false;
   const listener = createApiListener({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
+    userOf: requestUser(opts.token),
     healthChecks: [...(etcd ? [etcdHealthCheck(etcd)] : []), { name: 'shutdown', readyzOnly: true, check: () => { if (stopped) throw new Error('process is shutting down'); } }],
     findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],

@@ -13,7 +13,7 @@ import { newUid, randomSuffix } from '../meta/names.js';
 import { isPlainObject, type KubeObject, type ObjectMeta } from '../meta/types.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
 import { apiVersionOf, groupVersion, storagePrefixOf, type ResourceInfo, type ResourceRef } from './resource.js';
-import type { DeleteOptionsLike, PropagationPolicy, StrategyContext } from './strategy.js';
+import { anonymousUser, type DeleteOptionsLike, type PropagationPolicy, type StrategyContext, type UserInfo } from './strategy.js';
 import { deepEqual } from './equality.js';
 import { deepCopy } from '../meta/deep-copy.js';
 
@@ -29,6 +29,8 @@ export interface RequestContext {
   warnings?: string[];
   /** Fields the wire decoder found twice in the body (only JSON text knows that). */
   duplicateFields?: string[];
+  /** Who asks; anonymous when unknown. */
+  user?: UserInfo;
 }
 
 export interface ListOptions {
@@ -237,6 +239,8 @@ export class Registry {
 
   async create(ref: ResourceRef, namespace: string, body: unknown, rc: RequestContext = {}): Promise<KubeObject> {
     const obj = this.decode(ref, body, rc);
+    const answer = ref.info.strategy.answerCreate;
+    if (answer) return answer(obj, { ...this.ctx(ref, rc), user: rc.user ?? anonymousUser });
     const sentVersion = obj.metadata.resourceVersion;
     const ctx = this.ctx(ref, rc);
     const info = ref.info;

@@ -11,6 +11,16 @@ export interface StrategyContext {
   dryRun: boolean;
 }
 
+/** Who made a request, as kube's authenticators name a user. */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+}
+
+/** A request without credentials, which kube's anonymous authenticator names so. */
+export const anonymousUser: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
 export interface DeleteOptionsLike {
@@ -65,6 +75,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   /** Called after the object is removed from storage (release allocated IPs, ...). */
   afterDelete?(obj: T): void;
   table: TableConvertor<T>;
+  /**
+   * A create-only kind kube answers from the request and never stores (the access and identity
+   * reviews): the decoded body in, the answer out. Throws a StatusError for a body it refuses.
+   */
+  answerCreate?(obj: T, ctx: StrategyContext & { user: UserInfo }): KubeObject;
 }
 
 export interface TableConvertor<T extends KubeObject> {

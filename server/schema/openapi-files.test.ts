@@ -38,7 +38,8 @@ describe('committed openapi/ documents', () => {
   });
 
   it('give kubectl what it needs for every served kind: a PATCH with the GVK and fieldValidation, and a schema with the GVK', () => {
-    for (const info of buildResources()) {
+    // the create-only reviews have no PATCH, as in kube's documents
+    for (const info of buildResources().filter((r) => !r.verbs || r.verbs.includes('patch'))) {
       for (const { name: version } of info.versions) {
         const gvPath = info.group ? `apis/${info.group}/${version}` : `api/${version}`;
         const doc = readDoc(`v3/${gvPath}.json`);

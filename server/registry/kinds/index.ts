@@ -11,6 +11,7 @@ import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
 import { pods } from './pods.js';
+import { selfSubjectAccessReviews, selfSubjectReviews, selfSubjectRulesReviews } from './reviews.js';
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
@@ -65,5 +66,8 @@ export function buildResources(config: ClusterConfig = defaultClusterConfig, dep
     erase(storageclasses()),
     erase(endpointslices()),
     erase(eventsV1()),
+    erase(selfSubjectAccessReviews()),
+    erase(selfSubjectRulesReviews()),
+    erase(selfSubjectReviews(config.kubernetesMinor)),
   ];
 }
