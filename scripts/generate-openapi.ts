@@ -722,6 +722,16 @@ const streamingSubresources: Record<string, SubresourceAdder[]> = {
       }, ctx.itemParams.map((x) => (x.name === 'name' ? pathParam('name', 'name of the Eviction') : x)));
     },
   ],
+  '/serviceaccounts': [
+    (paths, ctx) => {
+      const tokenRequest = ctx.builder.ensureNamed('authentication/v1', 'TokenRequest');
+      paths.custom(`${ctx.item}/token`, 'post', {
+        action: 'post', operationId: ctx.id('create', 'Token'), description: `create token of a ${ctx.kind}`,
+        gvk: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, parameters: writeParams, requestBody: bodyOf(tokenRequest),
+        responses: responses({ '201': tokenRequest }, tokenRequest),
+      }, ctx.itemParams.map((x) => (x.name === 'name' ? pathParam('name', 'name of the TokenRequest') : x)));
+    },
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ interface Answer {
 }
 
 /** An HTTPS request that trusts only the server's own CA (no insecure skipping). */
-function get(km: RunningKubemock, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
+function get(km: RunningKubemock, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<Answer> {
   const ca = Buffer.from(km.credentials.caData!, 'base64').toString();
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, km.urls.api), { method, headers, ca }, (res) => {
@@ -26,7 +26,7 @@ function get(km: RunningKubemock, path: string, headers: Record<string, string> 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -121,6 +121,15 @@ describe('--token and --tls-self-signed', { timeout: 120_000 }, () => {
     assert.deepEqual(JSON.parse(who.stdout), { username: 'kubemock', groups: ['system:masters', 'system:authenticated'] });
     const can = await kubectl({ kubeconfig, cacheDir }, ['auth', 'can-i', 'delete', 'nodes']);
     assert.equal(can.stdout.trim(), 'yes');
+    // a service account token kubemock issued authenticates as the account
+    await get(km, '/api/v1/namespaces/default/serviceaccounts', { ...bearer(token), 'content-type': 'application/json' }, 'POST', '{"metadata":{"name":"robot"}}');
+    const issued = (await kubectl({ kubeconfig, cacheDir }, ['create', 'token', 'robot'])).stdout.trim();
+    const robot = join(dir, 'robot');
+    await writeKubeconfig(robot, { server: km.urls.api, caData: km.credentials.caData, token: issued });
+    const asRobot = await kubectl({ kubeconfig: robot, cacheDir: join(dir, 'cache4') }, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    assert.equal(asRobot.stdout, 'system:serviceaccount:default:robot', asRobot.stderr);
+    const tampered = `${issued.slice(0, -4)}AAAA`;
+    assert.equal((await get(km, '/api/v1/namespaces', bearer(tampered))).status, 401);
     // anonymous may not ask: RBAC binds the review roles to system:authenticated only
     const anonymous = await get(km, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {}, 'POST');
     assert.equal(anonymous.status, 403);

@@ -54,6 +54,32 @@ describe('kubectl auth can-i and whoami (protobuf review bodies), as kube-apiser
     assert.equal(rules.json.message, 'no namespace on request');
   });
 
+  it('create token issues an RS256 JWT with kube\'s claims for the account; the API then knows its bearer as that account', async () => {
+    await post('/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'robot' } });
+    const token = (await kubectlOk(c, ['create', 'token', 'robot', '--duration=15m'])).trim();
+    const [header, payload] = token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>);
+    assert.equal(header.alg, 'RS256');
+    const uid = (await (await fetch(`${c.urls.api}/api/v1/namespaces/default/serviceaccounts/robot`)).json() as { metadata: { uid: string } }).metadata.uid;
+    assert.deepEqual(payload['kubernetes.io'], { namespace: 'default', serviceaccount: { name: 'robot', uid } });
+    assert.equal(payload.sub, 'system:serviceaccount:default:robot');
+    assert.deepEqual(payload.aud, ['https://kubernetes.default.svc.cluster.local']);
+    assert.equal(Number(payload.exp) - Number(payload.iat), 900);
+    // kubectl sends no credentials to a plain-http server; a client that does is that account
+    const who = await fetch(`${c.urls.api}/apis/authentication.k8s.io/v1/selfsubjectreviews`, {
+      method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    assert.deepEqual(((await who.json()) as { status: unknown }).status, {
+      userInfo: { username: 'system:serviceaccount:default:robot', uid, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] },
+    });
+  });
+
+  it('create token refuses what TokenREST refuses', async () => {
+    assert.equal((await kubectl(c, ['create', 'token', 'robot', '--duration=1m'])).stderr.trim(),
+      'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
+    assert.equal((await kubectl(c, ['create', 'token', 'nobody'])).stderr.trim(), 'error: failed to create token: serviceaccounts "nobody" not found');
+    assert.equal((await kubectl(c, ['create', 'token', 'robot', '--bound-object-kind=Pod', '--bound-object-name=gone'])).stderr.trim(), 'error: failed to create token: pods "gone" not found');
+  });
+
   it('namespaces serve no deletecollection: a DELETE of the collection is a 405, as in kube', async () => {
     const res = await fetch(`${c.urls.api}/api/v1/namespaces`, { method: 'DELETE' });
     assert.equal(res.status, 405);

@@ -723,6 +723,31 @@ export interface paths {
         patch: operations["patchCoreV1NamespacedServiceAccount"];
         trace?: never;
     };
+    "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token": {
+        parameters: {
+            query?: {
+                /** @description If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget). */
+                pretty?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the TokenRequest */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description create token of a ServiceAccount */
+        post: operations["createCoreV1NamespacedServiceAccountToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/namespaces/{namespace}/services": {
         parameters: {
             query?: {
@@ -5169,6 +5194,17 @@ export interface components {
             /** @description Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate. */
             type?: string;
         };
+        /** @description BoundObjectReference is a reference to an object that a token is bound to. */
+        "io.k8s.api.authentication.v1.BoundObjectReference": {
+            /** @description API version of the referent. */
+            apiVersion?: string;
+            /** @description Kind of the referent. Valid kinds are 'Pod' and 'Secret'. */
+            kind?: string;
+            /** @description Name of the referent. */
+            name?: string;
+            /** @description UID of the referent. */
+            uid?: string;
+        };
         /** @description SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase. */
         "io.k8s.api.authentication.v1.SelfSubjectReview": {
             /** @description APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
@@ -5184,6 +5220,38 @@ export interface components {
         "io.k8s.api.authentication.v1.SelfSubjectReviewStatus": {
             /** @description User attributes of the user making this request. */
             userInfo?: components["schemas"]["io.k8s.api.authentication.v1.UserInfo"];
+        };
+        /** @description TokenRequest requests a token for a given service account. */
+        "io.k8s.api.authentication.v1.TokenRequest": {
+            /** @description APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+            apiVersion?: string;
+            /** @description Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+            kind?: string;
+            /** @description Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+            metadata?: components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
+            /** @description Spec holds information about the request being evaluated */
+            spec: components["schemas"]["io.k8s.api.authentication.v1.TokenRequestSpec"];
+            /** @description Status is filled in by the server and indicates whether the token can be authenticated. */
+            status?: components["schemas"]["io.k8s.api.authentication.v1.TokenRequestStatus"];
+        };
+        /** @description TokenRequestSpec contains client provided parameters of a token request. */
+        "io.k8s.api.authentication.v1.TokenRequestSpec": {
+            /** @description Audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences. */
+            audiences: string[];
+            /** @description BoundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation. */
+            boundObjectRef?: components["schemas"]["io.k8s.api.authentication.v1.BoundObjectReference"];
+            /**
+             * Format: int32
+             * @description ExpirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response.
+             */
+            expirationSeconds?: number;
+        };
+        /** @description TokenRequestStatus is the result of a token request. */
+        "io.k8s.api.authentication.v1.TokenRequestStatus": {
+            /** @description ExpirationTimestamp is the time of expiration of the returned token. */
+            expirationTimestamp: components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Time"];
+            /** @description Token is the opaque bearer token. */
+            token: string;
         };
         /** @description UserInfo holds the information about the user needed to implement the user.Info interface. */
         "io.k8s.api.authentication.v1.UserInfo": {
@@ -13054,6 +13122,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["io.k8s.api.core.v1.ServiceAccount"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    createCoreV1NamespacedServiceAccountToken: {
+        parameters: {
+            query?: {
+                /** @description If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget). */
+                pretty?: string;
+                /** @description When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed */
+                dryRun?: string;
+                /** @description fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters. */
+                fieldManager?: string;
+                /** @description fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: unknown fields are silently dropped and all but the last duplicate field are ignored. - Warn: a warning is sent in the standard Warning response header for each unknown or duplicate field; the request still succeeds. This is the default. - Strict: the request fails with a BadRequest error listing every unknown and duplicate field. */
+                fieldValidation?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the TokenRequest */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": components["schemas"]["io.k8s.api.authentication.v1.TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.api.authentication.v1.TokenRequest"];
                 };
             };
             /** @description Unauthorized */

@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StatusError } from '../meta/errors.js';
 import { anonymousUser, type UserInfo } from '../registry/strategy.js';
+import type { ServiceAccountTokenIssuer } from './service-account-tokens.js';
 
 /**
  * Paths kube-apiserver's default RBAC (ClusterRole system:public-info-viewer) grants to
@@ -45,11 +46,16 @@ function presentedToken(req: IncomingMessage): string | undefined {
 export const tokenUser: UserInfo = { username: 'kubemock', groups: ['system:masters', 'system:authenticated'] };
 
 /**
- * Who made a request: with --token, a request that passed authentication with a token is the token's
- * user; everything else is anonymous, as kube's anonymous authenticator names it.
+ * Who made a request: a service account token kubemock issued names its account; with --token, a
+ * request that passed authentication with that token is the token's user; everything else is
+ * anonymous, as kube's anonymous authenticator names it.
  */
-export function requestUser(token: string | undefined): (req: IncomingMessage) => UserInfo {
-  return (req) => (token !== undefined && presentedToken(req) !== undefined ? tokenUser : anonymousUser);
+export function requestUser(token: string | undefined, tokens?: ServiceAccountTokenIssuer): (req: IncomingMessage) => UserInfo {
+  return (req) => {
+    const presented = presentedToken(req);
+    if (presented === undefined) return anonymousUser;
+    return tokens?.authenticate(presented) ?? (token !== undefined ? tokenUser : anonymousUser);
+  };
 }
 
 export function unauthorized(): StatusError {
@@ -57,18 +63,20 @@ export function unauthorized(): StatusError {
 }
 
 /**
- * Static bearer-token authentication with kube-apiserver's outcomes: a wrong token is 401 on every
+ * Static bearer-token authentication (and the service account tokens kubemock issued) with
+ * kube-apiserver's outcomes: a wrong token is 401 on every
  * path; no token makes the request system:anonymous, which may read the public paths and gets 403
  * (worded as RBAC words it) everywhere else.
  */
-export function tokenAuthenticator(token: string): Authenticator {
+export function tokenAuthenticator(token: string, tokens?: ServiceAccountTokenIssuer): Authenticator {
   const expected = digest(token);
   return {
     check(req) {
       const presented = presentedToken(req);
       if (presented !== undefined) {
         // Compare digests: equal length, so timingSafeEqual applies and the token's length does not leak.
-        return timingSafeEqual(digest(presented), expected) ? undefined : unauthorized();
+        if (timingSafeEqual(digest(presented), expected) || tokens?.authenticate(presented)) return undefined;
+        return unauthorized();
       }
       const url = new URL(req.url ?? '/', 'http://kubemock');
       if ((req.method === 'GET' || req.method === 'HEAD') && publicPaths.has(url.pathname)) return undefined;

@@ -9,13 +9,15 @@ export interface ExtraSubresource {
   verbs: string[];
 }
 
-export const podStreamingSubresources: ExtraSubresource[] = [
+/** The subresources handlers of the api layer serve, each announced only when its handler is installed. */
+export const apiLayerSubresources: ExtraSubresource[] = [
   { resource: 'pods', group: '', subresource: 'attach', kind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
   { resource: 'pods', group: '', subresource: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
   { resource: 'pods', group: '', subresource: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
   { resource: 'pods', group: '', subresource: 'exec', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
   { resource: 'pods', group: '', subresource: 'log', kind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
   { resource: 'pods', group: '', subresource: 'portforward', kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
+  { resource: 'serviceaccounts', group: '', subresource: 'token', kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] },
 ];
 
 /** What discovery tells of a resource: a registry kind, or one the api layer answers itself (the reviews). */

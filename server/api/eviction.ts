@@ -8,7 +8,7 @@ import { parseObjectBody, readBody } from './body.js';
 import { deleteOptionsFromBody } from './delete-options.js';
 import type { ResourceTarget } from './paths.js';
 import type { SubresourceHandler } from './server.js';
-import { validateWriteOptions } from './write-options.js';
+import { validateQueryCreateOptions } from './write-options.js';
 
 const evictionVersions = ['policy/v1', 'policy/v1beta1'];
 
@@ -20,17 +20,17 @@ const evictionVersions = ['policy/v1', 'policy/v1beta1'];
 export function evictionHandler(registry: Registry, clock: Clock): SubresourceHandler {
   return async (req: Request, res: Response, target: ResourceTarget) => {
     if (req.method !== 'POST') throw badRequest('eviction only supports POST');
-    const queryDryRun = stringList(req.query.dryRun);
-    validateWriteOptions('Create', { dryRun: queryDryRun, fieldManager: stringOf(req.query.fieldManager), fieldValidation: stringOf(req.query.fieldValidation) });
+    const queryDryRun = validateQueryCreateOptions(req.query);
     const eviction = decodeEviction(parseObjectBody(await readBody(req), req.get('content-type')));
     if (eviction.name !== target.name) throw badRequest('name in URL does not match name in Eviction object');
-    const sent = eviction.deleteOptions ?? {};
-    const bodyDryRun = stringList(sent.dryRun);
+    // the Eviction's DeleteOptions decoded and validated first, as its body was
+    const { options, dryRun: bodyDryRunSet } = deleteOptionsFromBody(eviction.deleteOptions ?? {});
+    const bodyDryRun = bodyDryRunSet ? (eviction.deleteOptions?.dryRun as string[]) : [];
     // propagateDryRun: one side may leave it out, but two different lists are refused
     if (bodyDryRun.length && queryDryRun.length && bodyDryRun.join('\0') !== queryDryRun.join('\0')) {
       throw internalError(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${bodyDryRun.join(' ')}]`);
     }
-    const { options, dryRun } = deleteOptionsFromBody({ ...sent, dryRun: bodyDryRun.length ? bodyDryRun : queryDryRun });
+    const dryRun = bodyDryRunSet || queryDryRun.length > 0;
     if (!dryRun) options.preconditions = await markDisruptionTarget(registry, target, options, clock);
     await registry.delete(target.ref, target.namespace, target.name, options, { dryRun });
     res.status(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
@@ -79,12 +79,4 @@ function withDisruptionTarget(conditions: PodCondition[], now: string): PodCondi
     reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
   };
   return existing ? conditions.map((c) => (c === existing ? next : c)) : [...conditions, next];
-}
-
-function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
-}
-
-function stringOf(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined;
 }

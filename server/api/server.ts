@@ -7,7 +7,7 @@ import { healthRouter, type HealthCheck } from './health.js';
 import type { Registry } from '../registry/generic.js';
 import type { UserInfo } from '../registry/strategy.js';
 import {
-  aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, podStreamingSubresources,
+  aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupsOf, apiLayerSubresources,
   type ExtraSubresource,
 } from './discovery.js';
 import { negotiateDiscovery } from './negotiate.js';
@@ -117,7 +117,7 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  const extras: ExtraSubresource[] = Object.keys(opts.subresources ?? {}).length ? podStreamingSubresources.filter((e) => opts.subresources?.[`${e.resource}/${e.subresource}`]) : [];
+  const extras: ExtraSubresource[] = Object.keys(opts.subresources ?? {}).length ? apiLayerSubresources.filter((e) => opts.subresources?.[`${e.resource}/${e.subresource}`]) : [];
   const groups = groupsOf(registry.resources);
   // kube-apiserver's router (go-restful) owns /api/... and /apis/<served group>/...; its 404 is a Status
   const goRestfulServes = (path: string): boolean => path.startsWith('/api/') || groups.some((g) => g.group && path.startsWith(`/apis/${g.group}/`));

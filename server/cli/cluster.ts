@@ -8,6 +8,8 @@ import { pino, type Logger } from 'pino';
 import { createOpenApiRouter } from '../api/openapi.js';
 import { bindingHandler } from '../api/binding.js';
 import { evictionHandler } from '../api/eviction.js';
+import { ServiceAccountTokenIssuer } from '../api/service-account-tokens.js';
+import { tokenRequestHandler } from '../api/token-request.js';
 import type { HealthCheck } from '../api/health.js';
 import { createApiListener } from '../api/server.js';
 import { startGrpcServer } from '../grpc/server.js';
@@ -211,19 +213,23 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
 
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
   let stopped = false;
+  // kube-apiserver's default issuer and audience: the in-cluster API address
+  const apiAudience = `https://kubernetes.default.svc.${dnsOpts.zone}`;
+  const tokens = new ServiceAccountTokenIssuer(apiAudience, [apiAudience], () => clock.now());
   const listener = createApiListener({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
-    userOf: requestUser(opts.token),
+    userOf: requestUser(opts.token, tokens),
     healthChecks: [...(etcd ? [etcdHealthCheck(etcd)] : []), { name: 'shutdown', readyzOnly: true, check: () => { if (stopped) throw new Error('process is shutting down'); } }],
     findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
     extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
-    subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder), 'pods/eviction': evictionHandler(registry, clock) },
+    subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder), 'pods/eviction': evictionHandler(registry, clock),
+      'serviceaccounts/token': tokenRequestHandler(registry, tokens, clock) },
   });
   const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
     : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
   if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
-  if (opts.token) protectServer(server, tokenAuthenticator(opts.token));
+  if (opts.token) protectServer(server, tokenAuthenticator(opts.token, tokens));
   server.keepAliveTimeout = 65_000;
   const address = await listen(server, opts.host, opts.port);
   const api = `${tls ? 'https' : 'http'}://${urlHost(opts.host)}:${address.port}`;

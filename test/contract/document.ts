@@ -7,6 +7,8 @@
  *   - IntOrString (`type: string, format: int-or-string`) accepts integers too, as the wire does;
  *   - meta/v1 Time and MicroTime accept null: the apiserver writes a zero time as null
  *     (`metadata.creationTimestamp: null` inside pod templates), though the document cannot say so;
+ *   - a Go pointer field without omitempty is written as null when unset (TokenRequestSpec.boundObjectRef),
+ *     which the document cannot say either;
  *   - strict mode (responses) closes every object that lists its properties (additionalProperties: false),
  *     so a field the real API would not return fails; lenient mode (requests) leaves objects open,
  *     because the apiserver accepts and drops unknown fields by default (fieldValidation=Warn), and drops nulls.
@@ -54,6 +56,8 @@ export const documentPath = path.join(root, 'openapi/kubemock.json');
 const componentPrefix = '#/components/schemas/';
 const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 const nullableTimes = new Set(['io.k8s.apimachinery.pkg.apis.meta.v1.Time', 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime']);
+/** Properties whose Go field is a pointer without omitempty: null on the wire when unset. */
+const nullableProperties: Record<string, string[]> = { 'io.k8s.api.authentication.v1.TokenRequestSpec': ['boundObjectRef'] };
 
 function convert(schema: Json, strict: boolean, id: string): Json {
   if (Array.isArray(schema)) return schema.map((s) => convert(s, strict, id));
@@ -73,7 +77,11 @@ function convert(schema: Json, strict: boolean, id: string): Json {
 function convertComponent(name: string, schema: JsonSchema, strict: boolean, id: string): Json {
   if (name === intOrString) return { description: schema.description ?? '', anyOf: [{ type: 'integer' }, { type: 'string' }] };
   if (nullableTimes.has(name)) return { anyOf: [convert(schema, strict, id), { type: 'null' }] };
-  return convert(schema, strict, id);
+  const out = convert(schema, strict, id) as { properties?: { [key: string]: Json } };
+  for (const p of nullableProperties[name] ?? []) {
+    if (out.properties?.[p]) out.properties[p] = { anyOf: [out.properties[p], { type: 'null' }] };
+  }
+  return out as Json;
 }
 
 const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -112,7 +112,7 @@ const jsonPatchSchema: JsonSchema = {
 const statusSchema = 'io.k8s.apimachinery.pkg.apis.meta.v1.Status';
 const watchEventSchema = 'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent';
 /** Kinds that are not stored objects (the reviews among them): no uid/resourceVersion/creationTimestamp expected. */
-const unstoredKinds = new Set(['Status', 'Table', 'Scale', 'Eviction', 'APIVersions', 'APIGroupList', 'APIGroup', 'APIResourceList', 'PartialObjectMetadata', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview']);
+const unstoredKinds = new Set(['Status', 'Table', 'Scale', 'Eviction', 'APIVersions', 'APIGroupList', 'APIGroup', 'APIResourceList', 'PartialObjectMetadata', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'TokenRequest']);
 
 function mediaType(header: string | string[] | undefined): string {
   const h = Array.isArray(header) ? header[0] : header;

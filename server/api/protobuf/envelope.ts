@@ -7,7 +7,7 @@ import { StatusError } from '../../meta/errors.js';
 import { configMap, namespace, secret, service, serviceAccount } from './core-v1.js';
 import { decodeMessage, malformedProtobuf, unsupportedProtobuf, type JsonObject } from './decode.js';
 import { deleteOptions, eviction, unknown } from './meta-v1.js';
-import { selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview } from './reviews.js';
+import { selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview, tokenRequest } from './reviews.js';
 import type { MessageSpec } from './schema.js';
 
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
@@ -27,6 +27,7 @@ const kinds = new Map<string, MessageSpec>([
   ['authorization.k8s.io/v1/SelfSubjectRulesReview', selfSubjectRulesReview],
   ['authentication.k8s.io/v1/SelfSubjectReview', selfSubjectReview],
   ['authentication.k8s.io/v1beta1/SelfSubjectReview', selfSubjectReview],
+  ['authentication.k8s.io/v1/TokenRequest', tokenRequest],
 ]);
 
 /** Typed clients label DeleteOptions with the group version of the resource they delete from. */

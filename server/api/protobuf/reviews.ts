@@ -1,5 +1,6 @@
 /**
- * Field tables for the reviews kubectl auth can-i and kubectl auth whoami send as protobuf
+ * Field tables for the reviews kubectl auth can-i and kubectl auth whoami, and the TokenRequest
+ * kubectl create token, send as protobuf
  * (k8s.io/api authorization/v1 and authentication/v1 generated.proto), written from reading those files.
  * A request carries the zero status gogo writes for a non-pointer struct; it decodes to nothing.
  */
@@ -65,5 +66,23 @@ export const selfSubjectReview = message('k8s.io.api.authentication.v1.SelfSubje
       [2, 'uid', 'string'],
       [3, 'groups', 'string', repeated],
     ]))],
+  ]))],
+]);
+
+export const tokenRequest = message('k8s.io.api.authentication.v1.TokenRequest', [
+  [1, 'metadata', meta],
+  [2, 'spec', msg(message('k8s.io.api.authentication.v1.TokenRequestSpec', [
+    [1, 'audiences', 'string', repeated],
+    [3, 'boundObjectRef', msg(message('k8s.io.api.authentication.v1.BoundObjectReference', [
+      [1, 'kind', 'string'],
+      [2, 'apiVersion', 'string'],
+      [3, 'name', 'string'],
+      [4, 'uid', 'string'],
+    ])), nullable],
+    [4, 'expirationSeconds', 'int64', nullable],
+  ]))],
+  [3, 'status', msg(message('k8s.io.api.authentication.v1.TokenRequestStatus', [
+    [1, 'token', 'string'],
+    [2, 'expirationTimestamp', 'time'],
   ]))],
 ]);
