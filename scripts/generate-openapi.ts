@@ -691,6 +691,17 @@ const streamParams = {
 };
 
 /** Subresources the api layer serves beside the registry's (pods/log, exec, ...), as the real documents list them. */
+/** A create-only subresource with a body of its own kind (pods/eviction, serviceaccounts/token). */
+function postSubresource(subresource: string, idWord: string, gvk: Gvk, module: string, answer?: string): SubresourceAdder {
+  return (paths, ctx) => {
+    const body = ctx.builder.ensureNamed(module, gvk.kind);
+    paths.custom(`${ctx.item}/${subresource}`, 'post', {
+      action: 'post', operationId: ctx.id('create', idWord), description: `create ${subresource} of a ${ctx.kind}`,
+      gvk, parameters: writeParams, requestBody: bodyOf(body), responses: responses({ '201': answer ?? body }, answer ?? body),
+    }, ctx.itemParams.map((x) => (x.name === 'name' ? pathParam('name', `name of the ${gvk.kind}`) : x)));
+  };
+}
+
 const streamingSubresources: Record<string, SubresourceAdder[]> = {
   '/pods': [
     (paths, ctx) =>
@@ -712,25 +723,11 @@ const streamingSubresources: Record<string, SubresourceAdder[]> = {
     connect('exec', 'PodExecOptions', [streamParams.command, streamParams.container, streamParams.stderr, streamParams.stdin, streamParams.stdout, streamParams.tty], ['get', 'post']),
     connect('attach', 'PodAttachOptions', [streamParams.container, streamParams.stderr, streamParams.stdin, streamParams.stdout, streamParams.tty], ['get', 'post']),
     connect('portforward', 'PodPortForwardOptions', [streamParams.ports], ['get', 'post']),
-    (paths, ctx) => {
-      const eviction = ctx.builder.ensureNamed('policy/v1', 'Eviction');
-      paths.custom(`${ctx.item}/eviction`, 'post', {
-        action: 'post', operationId: ctx.id('create', 'Eviction'), description: `create eviction of a ${ctx.kind}`,
-        gvk: { group: 'policy', version: 'v1', kind: 'Eviction' }, parameters: writeParams, requestBody: bodyOf(eviction),
-        // EvictionREST answers with a Success Status (upstream's document says Eviction, which its server contradicts)
-        responses: responses({ '201': statusName }, statusName),
-      }, ctx.itemParams.map((x) => (x.name === 'name' ? pathParam('name', 'name of the Eviction') : x)));
-    },
+    // EvictionREST answers with a Success Status (upstream's document says Eviction, which its server contradicts)
+    postSubresource('eviction', 'Eviction', { group: 'policy', version: 'v1', kind: 'Eviction' }, 'policy/v1', statusName),
   ],
   '/serviceaccounts': [
-    (paths, ctx) => {
-      const tokenRequest = ctx.builder.ensureNamed('authentication/v1', 'TokenRequest');
-      paths.custom(`${ctx.item}/token`, 'post', {
-        action: 'post', operationId: ctx.id('create', 'Token'), description: `create token of a ${ctx.kind}`,
-        gvk: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, parameters: writeParams, requestBody: bodyOf(tokenRequest),
-        responses: responses({ '201': tokenRequest }, tokenRequest),
-      }, ctx.itemParams.map((x) => (x.name === 'name' ? pathParam('name', 'name of the TokenRequest') : x)));
-    },
+    postSubresource('token', 'Token', { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, 'authentication/v1'),
   ],
 };
 
