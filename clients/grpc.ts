@@ -17,6 +17,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { DeleteOptions, ListMeta, Status } from 'kubernetes-types/meta/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { fromProto, toProto } from '../server/grpc/convert.js';
 import { kindServices, type KindService } from '../server/grpc/gen/kinds.js';
@@ -35,6 +36,7 @@ export interface KindTypes {
   persistentVolumeClaims: PersistentVolumeClaim;
   persistentVolumes: PersistentVolume;
   pods: Pod;
+  podDisruptionBudgets: PodDisruptionBudget;
   secrets: Secret;
   serviceAccounts: ServiceAccount;
   services: Service;
@@ -54,6 +56,7 @@ const propertyOf: { [S in KindService['serviceName']]: keyof KindTypes } = {
   PersistentVolumeClaimsService: 'persistentVolumeClaims',
   PersistentVolumesService: 'persistentVolumes',
   PodsService: 'pods',
+  PodDisruptionBudgetsService: 'podDisruptionBudgets',
   SecretsService: 'secrets',
   ServiceAccountsService: 'serviceAccounts',
   ServicesService: 'services',

@@ -8,6 +8,7 @@ import { Client, credentials } from '@grpc/grpc-js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import { ServerReflectionService, type ServerReflectionRequest, type ServerReflectionResponse } from '../server/grpc/gen/grpc/reflection/v1/reflection.js';
+import { kindServices } from '../server/grpc/gen/kinds.js';
 import { startGrpcServer, type RunningGrpcServer } from '../server/grpc/server.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 
@@ -67,7 +68,7 @@ describe('gRPC server reflection and generic tooling', { timeout: 60_000 }, () =
       assert.ok(names.includes('kubemock.v1.PodsService'));
       assert.ok(names.includes('grpc.health.v1.Health'));
       assert.ok(names.includes('grpc.reflection.v1.ServerReflection'));
-      assert.equal(names.filter((n) => n.startsWith('kubemock.v1.')).length, 15);
+      assert.equal(names.filter((n) => n.startsWith('kubemock.v1.')).length, kindServices.length);
     }
   });
 

@@ -235,6 +235,7 @@ describe('gRPC API over the shared registry', { timeout: 60_000 }, () => {
 
 /** One object of every kind, written through REST so the server fills in what it does. */
 const liveSamples: [string, unknown][] = [
+  ['/apis/policy/v1/namespaces/default/poddisruptionbudgets', { metadata: { name: 'web' }, spec: { minAvailable: '50%', selector: { matchLabels: { app: 'web' } } } }],
   ['/api/v1/namespaces', { metadata: { name: 'team-a', labels: { team: 'a' } } }],
   ['/api/v1/namespaces/default/services', { metadata: { name: 'nginx' }, spec: { selector: { app: 'web' }, ports: [{ name: 'web', port: 80, targetPort: 'web' }, { name: 'm', port: 9090, targetPort: 9091 }] } }],
   ['/api/v1/namespaces/default/endpoints', { metadata: { name: 'manual' }, subsets: [{ addresses: [{ ip: '10.1.0.5', hostname: 'a' }], ports: [{ name: 'web', port: 80, protocol: 'TCP' }] }] }],

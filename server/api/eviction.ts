@@ -1,11 +1,12 @@
 import type { Request, Response } from 'express';
-import type { PodCondition } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
 import { badRequest, internalError } from '../meta/errors.js';
-import { isPlainObject } from '../meta/types.js';
+import { isPlainObject, type KubeObject } from '../meta/types.js';
 import { checkDeletePreconditions, type DeleteOptions, type Registry } from '../registry/generic.js';
 import { parseObjectBody, readBody } from './body.js';
 import { deleteOptionsFromBody } from './delete-options.js';
+import { canIgnoreBudget, takeDisruption } from './disruption-budget.js';
 import type { ResourceTarget } from './paths.js';
 import type { SubresourceHandler } from './server.js';
 import { validateQueryCreateOptions } from './write-options.js';
@@ -13,9 +14,9 @@ import { validateQueryCreateOptions } from './write-options.js';
 const evictionVersions = ['policy/v1', 'policy/v1beta1'];
 
 /**
- * POST pods/<name>/eviction, as kube's EvictionREST does it when no PodDisruptionBudget covers the
- * pod (kubemock serves none, so none can): mark the pod with the DisruptionTarget condition, then
- * delete it with the Eviction's DeleteOptions. kubectl drain uses this once discovery lists it.
+ * POST pods/<name>/eviction, as kube's EvictionREST does it: a running pod's PodDisruptionBudget must
+ * allow the disruption (429 while it does not, which kubectl drain retries), then the pod gets the
+ * DisruptionTarget condition and is deleted with the Eviction's DeleteOptions.
  */
 export function evictionHandler(registry: Registry, clock: Clock): SubresourceHandler {
   return async (req: Request, res: Response, target: ResourceTarget) => {
@@ -31,6 +32,15 @@ export function evictionHandler(registry: Registry, clock: Clock): SubresourceHa
       throw internalError(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${bodyDryRun.join(' ')}]`);
     }
     const dryRun = bodyDryRunSet || queryDryRun.length > 0;
+    const pod = await registry.get(target.ref, target.namespace, target.name!) as Pod & KubeObject;
+    if (!canIgnoreBudget(pod)) {
+      const verdict = await takeDisruption(registry, pod, dryRun, clock.now());
+      if ('refuse' in verdict) throw verdict.refuse;
+      // the unready pod as read, so one that turned ready meanwhile is not evicted past its budget
+      if (verdict.delete === 'atReadVersion' && !options.preconditions?.resourceVersion) {
+        options.preconditions = { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion };
+      }
+    }
     if (!dryRun) options.preconditions = await markDisruptionTarget(registry, target, options, clock);
     await registry.delete(target.ref, target.namespace, target.name, options, { dryRun });
     res.status(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));

@@ -104,6 +104,9 @@ export function writeStatus(res: ServerResponse, err: StatusError): void {
     res.end();
     return;
   }
+  // ErrorNegotiated: a Status that names a wait says it in the header too
+  const wait = err.status.details?.retryAfterSeconds;
+  if (wait && wait > 0) res.setHeader('Retry-After', String(wait));
   writeJson(res, err.code, JSON.stringify(err.status));
 }
 

@@ -12,6 +12,7 @@ import { startEndpointSliceController } from './endpointslices.js';
 import { eventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
 import { startServiceAccountsController } from './serviceaccounts.js';
+import { startDisruptionController } from './disruption.js';
 import { startStorageProtectionController } from './storage-protection.js';
 import { startNamespaceController } from './namespace.js';
 import { startPersistentVolumeController } from './persistentvolume.js';
@@ -53,6 +54,7 @@ export function startControllers(base: ControllerPlaneOptions): RunningControlle
     startNamespaceController(deps),
     startServiceAccountsController(deps),
     startStorageProtectionController(deps),
+    startDisruptionController(deps),
     ...nodes.controllers,
   ];
   return {

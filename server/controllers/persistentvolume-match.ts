@@ -71,7 +71,7 @@ export function findMatchingVolume(claim: RClaim, volumes: readonly RVolume[]): 
   const candidates = volumes.filter((pv) => !pv.spec?.claimRef && !pv.metadata.deletionTimestamp
     && (pv.status?.phase === 'Available' || pv.status?.phase === 'Pending' || !pv.status?.phase)
     && !volumeMismatch(pv, claim)
-    && (!claim.spec?.selector || selectorMatchesLabels(claim.spec.selector as never, pv.metadata.labels)));
+    && (!claim.spec?.selector || selectorMatchesLabels(claim.spec.selector, pv.metadata.labels)));
   const size = (pv: RVolume): number => quantityBytes((pv.spec?.capacity as Record<string, unknown> | undefined)?.storage) ?? 0;
   return candidates.sort((a, b) => size(a) - size(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1))[0];
 }

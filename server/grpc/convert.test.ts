@@ -119,6 +119,14 @@ const samples: Record<string, Record<string, unknown>> = {
     ports: [{ name: 'web', port: 80, protocol: 'TCP', appProtocol: 'http' }],
   },
   ServiceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('default', 'default'), secrets: [{ name: 'default-token' }], automountServiceAccountToken: false },
+  PodDisruptionBudget: {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('web', 'default'),
+    spec: { maxUnavailable: '25%', selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    status: {
+      observedGeneration: 3, disruptedPods: { 'web-0': '2024-05-01T10:00:00Z' }, disruptionsAllowed: 1, currentHealthy: 4, desiredHealthy: 3, expectedPods: 4,
+      conditions: [{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 3, lastTransitionTime: '2024-05-01T10:00:00Z', reason: 'SufficientPods', message: '' }],
+    },
+  },
 };
 
 /** JSON → proto object → wire bytes → proto object → JSON, through the generated codec of the kind's Get. */

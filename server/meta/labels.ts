@@ -1,6 +1,7 @@
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { badRequest, fieldErrorString, type FieldError } from './errors.js';
 import { labelValueErrors, qualifiedNameErrors } from './names.js';
+import type { DeepReadonly } from './types.js';
 
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
 
@@ -237,7 +238,7 @@ function newRequirement(key: string, operator: Operator, raw: string[], exact = 
 }
 
 /** Converts a metav1.LabelSelector; returns field errors (paths relative to `path`) rather than throwing. */
-export function fromLabelSelector(sel: LabelSelector | undefined, path = 'spec.selector'): { selector: Selector; errors: FieldError[] } {
+export function fromLabelSelector(sel: DeepReadonly<LabelSelector> | undefined, path = 'spec.selector'): { selector: Selector; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const selector: Selector = [];
   if (!sel) return { selector: [{ key: '', operator: 'In', values: [] }], errors }; // nil selector matches nothing
@@ -256,7 +257,7 @@ export function fromLabelSelector(sel: LabelSelector | undefined, path = 'spec.s
       errors.push({ type: 'Invalid', field: `${at}.operator`, value: expr.operator, detail: 'not a valid selector operator' });
       return;
     }
-    selector.push({ key: expr.key, operator: op, values });
+    selector.push({ key: expr.key, operator: op, values: [...values] });
   });
   return { selector, errors };
 }
@@ -294,7 +295,7 @@ export function formatLabelSelector(sel: LabelSelector | undefined): string {
   return parts.length ? parts.join(',') : '<none>';
 }
 
-export function selectorMatchesLabels(sel: LabelSelector | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorMatchesLabels(sel: DeepReadonly<LabelSelector> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
   const { selector, errors } = fromLabelSelector(sel);
   return errors.length === 0 && matches(selector, labels);
 }

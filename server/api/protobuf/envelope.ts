@@ -6,7 +6,8 @@
 import { StatusError } from '../../meta/errors.js';
 import { configMap, namespace, secret, service, serviceAccount } from './core-v1.js';
 import { decodeMessage, malformedProtobuf, unsupportedProtobuf, type JsonObject } from './decode.js';
-import { deleteOptions, eviction, unknown } from './meta-v1.js';
+import { deleteOptions, unknown } from './meta-v1.js';
+import { eviction, podDisruptionBudget } from './policy-v1.js';
 import { selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview, tokenRequest } from './reviews.js';
 import type { MessageSpec } from './schema.js';
 
@@ -23,6 +24,7 @@ const kinds = new Map<string, MessageSpec>([
   ['v1/ServiceAccount', serviceAccount],
   ['policy/v1/Eviction', eviction],
   ['policy/v1beta1/Eviction', eviction],
+  ['policy/v1/PodDisruptionBudget', podDisruptionBudget],
   ['authorization.k8s.io/v1/SelfSubjectAccessReview', selfSubjectAccessReview],
   ['authorization.k8s.io/v1/SelfSubjectRulesReview', selfSubjectRulesReview],
   ['authentication.k8s.io/v1/SelfSubjectReview', selfSubjectReview],

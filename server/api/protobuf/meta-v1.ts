@@ -79,8 +79,14 @@ export const deleteOptions = message('k8s.io.apimachinery.pkg.apis.meta.v1.Delet
   [6, 'ignoreStoreReadErrorWithClusterBreakingPotential', 'bool', nullable],
 ]);
 
-/** policy/v1 (and v1beta1) Eviction, which kubectl drain posts to pods/<name>/eviction. */
-export const eviction = message('k8s.io.api.policy.v1.Eviction', [
-  [1, 'metadata', msg(objectMeta)],
-  [2, 'deleteOptions', msg(deleteOptions), nullable],
+/** The requirement of a LabelSelector, and of the reviews' field and label selector attributes (one shape). */
+export const selectorRequirement = (name: string) => message(`k8s.io.apimachinery.pkg.apis.meta.v1.${name}`, [
+  [1, 'key', 'string'],
+  [2, 'operator', 'string'],
+  [3, 'values', 'string', repeated],
+]);
+
+export const labelSelector = message('k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', [
+  [1, 'matchLabels', { map: 'string' }],
+  [2, 'matchExpressions', msg(selectorRequirement('LabelSelectorRequirement')), repeated],
 ]);

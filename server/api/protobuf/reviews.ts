@@ -4,20 +4,14 @@
  * (k8s.io/api authorization/v1 and authentication/v1 generated.proto), written from reading those files.
  * A request carries the zero status gogo writes for a non-pointer struct; it decodes to nothing.
  */
-import { objectMeta } from './meta-v1.js';
+import { objectMeta, selectorRequirement } from './meta-v1.js';
 import { message, msg, nullable, repeated } from './schema.js';
 
 const meta = msg(objectMeta);
 
-const requirement = (name: string) => message(`k8s.io.apimachinery.pkg.apis.meta.v1.${name}`, [
-  [1, 'key', 'string'],
-  [2, 'operator', 'string'],
-  [3, 'values', 'string', repeated],
-]);
-
 const selectorAttributes = (name: string, req: string) => message(`k8s.io.api.authorization.v1.${name}`, [
   [1, 'rawSelector', 'string'],
-  [2, 'requirements', msg(requirement(req)), repeated],
+  [2, 'requirements', msg(selectorRequirement(req)), repeated],
 ]);
 
 const resourceAttributes = message('k8s.io.api.authorization.v1.ResourceAttributes', [

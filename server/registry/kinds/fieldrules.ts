@@ -24,6 +24,9 @@ export function portNameErrors(name: string): string[] {
   return errs;
 }
 
+/** IsValidPercent's words. */
+export const invalidPercentDetail = `a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`;
+
 export const supportedProtocols = ['SCTP', 'TCP', 'UDP'];
 
 export function oneOf(value: string | undefined, supported: string[], field: string, required = true): FieldError[] {

@@ -10,6 +10,7 @@ import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
+import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { selfSubjectAccessReviews, selfSubjectReviews, selfSubjectRulesReviews } from './reviews.js';
 import { secrets } from './secrets.js';
@@ -66,6 +67,7 @@ export function buildResources(config: ClusterConfig = defaultClusterConfig, dep
     erase(storageclasses()),
     erase(endpointslices()),
     erase(eventsV1()),
+    erase(poddisruptionbudgets()),
     erase(selfSubjectAccessReviews()),
     erase(selfSubjectRulesReviews()),
     erase(selfSubjectReviews(config.kubernetesMinor)),

@@ -9,7 +9,7 @@ import { deepEqual } from '../equality.js';
 import { validateLabels } from '../objectmeta.js';
 import type { ResourceInfo, ServedVersion } from '../resource.js';
 import { age, ageColumn, column, nameColumn } from '../table.js';
-import { nonNegative, oneOf } from './fieldrules.js';
+import { invalidPercentDetail, nonNegative, oneOf } from './fieldrules.js';
 import { defaultPodTemplate, podSpecWarnings } from './podspec.js';
 import { deepCopy } from '../../meta/deep-copy.js';
 
@@ -91,7 +91,7 @@ function dropDisabledFields(set: StatefulSetObject, old: StatefulSetObject | und
 function validateMaxUnavailable(value: number | string, path: string): FieldError[] {
   if (typeof value === 'string') {
     if (!/^[0-9]+%$/.test(value)) {
-      return [{ type: 'Invalid', field: path, value, detail: `a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')` }];
+      return [{ type: 'Invalid', field: path, value, detail: invalidPercentDetail }];
     }
     const pct = Number(value.slice(0, -1));
     if (pct === 0) return [{ type: 'Invalid', field: path, value, detail: 'cannot be 0' }];

@@ -41,6 +41,8 @@ import {
   PersistentVolumeClaimList,
   PersistentVolumeList,
   Pod,
+  PodDisruptionBudget,
+  PodDisruptionBudgetList,
   PodList,
   Scale,
   Secret,
@@ -440,6 +442,36 @@ export interface PersistentVolumeDeleteResponse {
 export interface PersistentVolumeWatchEvent {
   type: string;
   object: PersistentVolume | undefined;
+  status: Status | undefined;
+}
+
+export interface PodDisruptionBudgetCreateRequest {
+  namespace: string;
+  object: PodDisruptionBudget | undefined;
+  dryRun: boolean;
+  fieldManager: string;
+  fieldValidation: string;
+}
+
+export interface PodDisruptionBudgetUpdateRequest {
+  namespace: string;
+  name: string;
+  object: PodDisruptionBudget | undefined;
+  dryRun: boolean;
+  fieldManager: string;
+  fieldValidation: string;
+}
+
+/** PodDisruptionBudgetDeleteResponse: the object with its deletionTimestamp, or as it was when removed. */
+export interface PodDisruptionBudgetDeleteResponse {
+  object: PodDisruptionBudget | undefined;
+  removed: boolean;
+}
+
+/** PodDisruptionBudgetWatchEvent: type is ADDED, MODIFIED, DELETED, BOOKMARK (object holds only metadata.resourceVersion) or ERROR (status set). */
+export interface PodDisruptionBudgetWatchEvent {
+  type: string;
+  object: PodDisruptionBudget | undefined;
   status: Status | undefined;
 }
 
@@ -5846,6 +5878,498 @@ export const PersistentVolumeWatchEvent: MessageFns<PersistentVolumeWatchEvent> 
   },
 };
 
+function createBasePodDisruptionBudgetCreateRequest(): PodDisruptionBudgetCreateRequest {
+  return { namespace: "", object: undefined, dryRun: false, fieldManager: "", fieldValidation: "" };
+}
+
+export const PodDisruptionBudgetCreateRequest: MessageFns<PodDisruptionBudgetCreateRequest> = {
+  encode(message: PodDisruptionBudgetCreateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PodDisruptionBudget.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.dryRun !== false) {
+      writer.uint32(24).bool(message.dryRun);
+    }
+    if (message.fieldManager !== "") {
+      writer.uint32(34).string(message.fieldManager);
+    }
+    if (message.fieldValidation !== "") {
+      writer.uint32(42).string(message.fieldValidation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetCreateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetCreateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PodDisruptionBudget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dryRun = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fieldManager = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fieldValidation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetCreateRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      object: isSet(object.object) ? PodDisruptionBudget.fromJSON(object.object) : undefined,
+      dryRun: isSet(object.dryRun) ? globalThis.Boolean(object.dryRun) : false,
+      fieldManager: isSet(object.fieldManager) ? globalThis.String(object.fieldManager) : "",
+      fieldValidation: isSet(object.fieldValidation) ? globalThis.String(object.fieldValidation) : "",
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetCreateRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.object !== undefined) {
+      obj.object = PodDisruptionBudget.toJSON(message.object);
+    }
+    if (message.dryRun !== false) {
+      obj.dryRun = message.dryRun;
+    }
+    if (message.fieldManager !== "") {
+      obj.fieldManager = message.fieldManager;
+    }
+    if (message.fieldValidation !== "") {
+      obj.fieldValidation = message.fieldValidation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetCreateRequest>, I>>(
+    base?: I,
+  ): PodDisruptionBudgetCreateRequest {
+    return PodDisruptionBudgetCreateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetCreateRequest>, I>>(
+    object: I,
+  ): PodDisruptionBudgetCreateRequest {
+    const message = createBasePodDisruptionBudgetCreateRequest();
+    message.namespace = object.namespace ?? "";
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodDisruptionBudget.fromPartial(object.object)
+      : undefined;
+    message.dryRun = object.dryRun ?? false;
+    message.fieldManager = object.fieldManager ?? "";
+    message.fieldValidation = object.fieldValidation ?? "";
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetUpdateRequest(): PodDisruptionBudgetUpdateRequest {
+  return { namespace: "", name: "", object: undefined, dryRun: false, fieldManager: "", fieldValidation: "" };
+}
+
+export const PodDisruptionBudgetUpdateRequest: MessageFns<PodDisruptionBudgetUpdateRequest> = {
+  encode(message: PodDisruptionBudgetUpdateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.object !== undefined) {
+      PodDisruptionBudget.encode(message.object, writer.uint32(26).fork()).join();
+    }
+    if (message.dryRun !== false) {
+      writer.uint32(32).bool(message.dryRun);
+    }
+    if (message.fieldManager !== "") {
+      writer.uint32(42).string(message.fieldManager);
+    }
+    if (message.fieldValidation !== "") {
+      writer.uint32(50).string(message.fieldValidation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetUpdateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetUpdateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.object = PodDisruptionBudget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dryRun = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fieldManager = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.fieldValidation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetUpdateRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      object: isSet(object.object) ? PodDisruptionBudget.fromJSON(object.object) : undefined,
+      dryRun: isSet(object.dryRun) ? globalThis.Boolean(object.dryRun) : false,
+      fieldManager: isSet(object.fieldManager) ? globalThis.String(object.fieldManager) : "",
+      fieldValidation: isSet(object.fieldValidation) ? globalThis.String(object.fieldValidation) : "",
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetUpdateRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.object !== undefined) {
+      obj.object = PodDisruptionBudget.toJSON(message.object);
+    }
+    if (message.dryRun !== false) {
+      obj.dryRun = message.dryRun;
+    }
+    if (message.fieldManager !== "") {
+      obj.fieldManager = message.fieldManager;
+    }
+    if (message.fieldValidation !== "") {
+      obj.fieldValidation = message.fieldValidation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetUpdateRequest>, I>>(
+    base?: I,
+  ): PodDisruptionBudgetUpdateRequest {
+    return PodDisruptionBudgetUpdateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetUpdateRequest>, I>>(
+    object: I,
+  ): PodDisruptionBudgetUpdateRequest {
+    const message = createBasePodDisruptionBudgetUpdateRequest();
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodDisruptionBudget.fromPartial(object.object)
+      : undefined;
+    message.dryRun = object.dryRun ?? false;
+    message.fieldManager = object.fieldManager ?? "";
+    message.fieldValidation = object.fieldValidation ?? "";
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetDeleteResponse(): PodDisruptionBudgetDeleteResponse {
+  return { object: undefined, removed: false };
+}
+
+export const PodDisruptionBudgetDeleteResponse: MessageFns<PodDisruptionBudgetDeleteResponse> = {
+  encode(message: PodDisruptionBudgetDeleteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.object !== undefined) {
+      PodDisruptionBudget.encode(message.object, writer.uint32(10).fork()).join();
+    }
+    if (message.removed !== false) {
+      writer.uint32(16).bool(message.removed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetDeleteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetDeleteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.object = PodDisruptionBudget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.removed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetDeleteResponse {
+    return {
+      object: isSet(object.object) ? PodDisruptionBudget.fromJSON(object.object) : undefined,
+      removed: isSet(object.removed) ? globalThis.Boolean(object.removed) : false,
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetDeleteResponse): unknown {
+    const obj: any = {};
+    if (message.object !== undefined) {
+      obj.object = PodDisruptionBudget.toJSON(message.object);
+    }
+    if (message.removed !== false) {
+      obj.removed = message.removed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetDeleteResponse>, I>>(
+    base?: I,
+  ): PodDisruptionBudgetDeleteResponse {
+    return PodDisruptionBudgetDeleteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetDeleteResponse>, I>>(
+    object: I,
+  ): PodDisruptionBudgetDeleteResponse {
+    const message = createBasePodDisruptionBudgetDeleteResponse();
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodDisruptionBudget.fromPartial(object.object)
+      : undefined;
+    message.removed = object.removed ?? false;
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetWatchEvent(): PodDisruptionBudgetWatchEvent {
+  return { type: "", object: undefined, status: undefined };
+}
+
+export const PodDisruptionBudgetWatchEvent: MessageFns<PodDisruptionBudgetWatchEvent> = {
+  encode(message: PodDisruptionBudgetWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      PodDisruptionBudget.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PodDisruptionBudget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetWatchEvent {
+    return {
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      object: isSet(object.object) ? PodDisruptionBudget.fromJSON(object.object) : undefined,
+      status: isSet(object.status) ? Status.fromJSON(object.status) : undefined,
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetWatchEvent): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.object !== undefined) {
+      obj.object = PodDisruptionBudget.toJSON(message.object);
+    }
+    if (message.status !== undefined) {
+      obj.status = Status.toJSON(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetWatchEvent>, I>>(base?: I): PodDisruptionBudgetWatchEvent {
+    return PodDisruptionBudgetWatchEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetWatchEvent>, I>>(
+    object: I,
+  ): PodDisruptionBudgetWatchEvent {
+    const message = createBasePodDisruptionBudgetWatchEvent();
+    message.type = object.type ?? "";
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodDisruptionBudget.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
 function createBasePodCreateRequest(): PodCreateRequest {
   return { namespace: "", object: undefined, dryRun: false, fieldManager: "", fieldValidation: "" };
 }
@@ -10577,6 +11101,256 @@ export const PersistentVolumesServiceClient = makeGenericClientConstructor(
     options?: Partial<ClientOptions>,
   ): PersistentVolumesServiceClient;
   service: typeof PersistentVolumesServiceService;
+  serviceName: string;
+};
+
+/** PodDisruptionBudgetsService serves policy/v1 poddisruptionbudgets (namespaced). */
+export type PodDisruptionBudgetsServiceService = typeof PodDisruptionBudgetsServiceService;
+export const PodDisruptionBudgetsServiceService = {
+  get: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudget): Buffer => Buffer.from(PodDisruptionBudget.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudget => PodDisruptionBudget.decode(value),
+  },
+  list: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudgetList): Buffer =>
+      Buffer.from(PodDisruptionBudgetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudgetList => PodDisruptionBudgetList.decode(value),
+  },
+  watch: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchRequest): Buffer => Buffer.from(WatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchRequest => WatchRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudgetWatchEvent): Buffer =>
+      Buffer.from(PodDisruptionBudgetWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudgetWatchEvent => PodDisruptionBudgetWatchEvent.decode(value),
+  },
+  create: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PodDisruptionBudgetCreateRequest): Buffer =>
+      Buffer.from(PodDisruptionBudgetCreateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PodDisruptionBudgetCreateRequest =>
+      PodDisruptionBudgetCreateRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudget): Buffer => Buffer.from(PodDisruptionBudget.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudget => PodDisruptionBudget.decode(value),
+  },
+  update: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PodDisruptionBudgetUpdateRequest): Buffer =>
+      Buffer.from(PodDisruptionBudgetUpdateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PodDisruptionBudgetUpdateRequest =>
+      PodDisruptionBudgetUpdateRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudget): Buffer => Buffer.from(PodDisruptionBudget.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudget => PodDisruptionBudget.decode(value),
+  },
+  patch: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudget): Buffer => Buffer.from(PodDisruptionBudget.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudget => PodDisruptionBudget.decode(value),
+  },
+  delete: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudgetDeleteResponse): Buffer =>
+      Buffer.from(PodDisruptionBudgetDeleteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudgetDeleteResponse =>
+      PodDisruptionBudgetDeleteResponse.decode(value),
+  },
+  updateStatus: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PodDisruptionBudgetUpdateRequest): Buffer =>
+      Buffer.from(PodDisruptionBudgetUpdateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PodDisruptionBudgetUpdateRequest =>
+      PodDisruptionBudgetUpdateRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudget): Buffer => Buffer.from(PodDisruptionBudget.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudget => PodDisruptionBudget.decode(value),
+  },
+  patchStatus: {
+    path: "/kubemock.v1.PodDisruptionBudgetsService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PodDisruptionBudget): Buffer => Buffer.from(PodDisruptionBudget.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodDisruptionBudget => PodDisruptionBudget.decode(value),
+  },
+} as const;
+
+export interface PodDisruptionBudgetsServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, PodDisruptionBudget>;
+  list: handleUnaryCall<ListRequest, PodDisruptionBudgetList>;
+  watch: handleServerStreamingCall<WatchRequest, PodDisruptionBudgetWatchEvent>;
+  create: handleUnaryCall<PodDisruptionBudgetCreateRequest, PodDisruptionBudget>;
+  update: handleUnaryCall<PodDisruptionBudgetUpdateRequest, PodDisruptionBudget>;
+  patch: handleUnaryCall<PatchRequest, PodDisruptionBudget>;
+  delete: handleUnaryCall<DeleteRequest, PodDisruptionBudgetDeleteResponse>;
+  updateStatus: handleUnaryCall<PodDisruptionBudgetUpdateRequest, PodDisruptionBudget>;
+  patchStatus: handleUnaryCall<PatchRequest, PodDisruptionBudget>;
+}
+
+export interface PodDisruptionBudgetsServiceClient extends Client {
+  get(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudgetList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudgetList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudgetList) => void,
+  ): ClientUnaryCall;
+  watch(request: WatchRequest, options?: Partial<CallOptions>): ClientReadableStream<PodDisruptionBudgetWatchEvent>;
+  watch(
+    request: WatchRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PodDisruptionBudgetWatchEvent>;
+  create(
+    request: PodDisruptionBudgetCreateRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  create(
+    request: PodDisruptionBudgetCreateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  create(
+    request: PodDisruptionBudgetCreateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  update(
+    request: PodDisruptionBudgetUpdateRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  update(
+    request: PodDisruptionBudgetUpdateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  update(
+    request: PodDisruptionBudgetUpdateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudgetDeleteResponse) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudgetDeleteResponse) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudgetDeleteResponse) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: PodDisruptionBudgetUpdateRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: PodDisruptionBudgetUpdateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: PodDisruptionBudgetUpdateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodDisruptionBudget) => void,
+  ): ClientUnaryCall;
+}
+
+export const PodDisruptionBudgetsServiceClient = makeGenericClientConstructor(
+  PodDisruptionBudgetsServiceService,
+  "kubemock.v1.PodDisruptionBudgetsService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): PodDisruptionBudgetsServiceClient;
+  service: typeof PodDisruptionBudgetsServiceService;
   serviceName: string;
 };
 

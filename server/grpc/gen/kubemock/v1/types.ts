@@ -1249,6 +1249,47 @@ export interface PodCondition {
   type?: string | undefined;
 }
 
+/** io.k8s.api.policy.v1.PodDisruptionBudget */
+export interface PodDisruptionBudget {
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
+  metadata: ObjectMeta | undefined;
+  spec: PodDisruptionBudgetSpec | undefined;
+  status: PodDisruptionBudgetStatus | undefined;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudgetList */
+export interface PodDisruptionBudgetList {
+  apiVersion?: string | undefined;
+  items: PodDisruptionBudget[];
+  kind?: string | undefined;
+  metadata: ListMeta | undefined;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudgetSpec */
+export interface PodDisruptionBudgetSpec {
+  maxUnavailable: IntOrString | undefined;
+  minAvailable: IntOrString | undefined;
+  selector: LabelSelector | undefined;
+  unhealthyPodEvictionPolicy?: string | undefined;
+}
+
+/** io.k8s.api.policy.v1.PodDisruptionBudgetStatus */
+export interface PodDisruptionBudgetStatus {
+  conditions: Condition[];
+  currentHealthy?: number | undefined;
+  desiredHealthy?: number | undefined;
+  disruptedPods: { [key: string]: string };
+  disruptionsAllowed?: number | undefined;
+  expectedPods?: number | undefined;
+  observedGeneration?: number | undefined;
+}
+
+export interface PodDisruptionBudgetStatus_DisruptedPodsEntry {
+  key: string;
+  value: string;
+}
+
 /** io.k8s.api.core.v1.PodDNSConfig */
 export interface PodDNSConfig {
   nameservers: string[];
@@ -21856,6 +21897,693 @@ export const PodCondition: MessageFns<PodCondition> = {
     message.reason = object.reason ?? undefined;
     message.status = object.status ?? undefined;
     message.type = object.type ?? undefined;
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudget(): PodDisruptionBudget {
+  return { apiVersion: undefined, kind: undefined, metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const PodDisruptionBudget: MessageFns<PodDisruptionBudget> = {
+  encode(message: PodDisruptionBudget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.apiVersion !== undefined) {
+      writer.uint32(10).string(message.apiVersion);
+    }
+    if (message.kind !== undefined) {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(26).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      PodDisruptionBudgetSpec.encode(message.spec, writer.uint32(34).fork()).join();
+    }
+    if (message.status !== undefined) {
+      PodDisruptionBudgetStatus.encode(message.status, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.apiVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.spec = PodDisruptionBudgetSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = PodDisruptionBudgetStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudget {
+    return {
+      apiVersion: isSet(object.apiVersion) ? globalThis.String(object.apiVersion) : undefined,
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : undefined,
+      metadata: isSet(object.metadata) ? ObjectMeta.fromJSON(object.metadata) : undefined,
+      spec: isSet(object.spec) ? PodDisruptionBudgetSpec.fromJSON(object.spec) : undefined,
+      status: isSet(object.status) ? PodDisruptionBudgetStatus.fromJSON(object.status) : undefined,
+    };
+  },
+
+  toJSON(message: PodDisruptionBudget): unknown {
+    const obj: any = {};
+    if (message.apiVersion !== undefined) {
+      obj.apiVersion = message.apiVersion;
+    }
+    if (message.kind !== undefined) {
+      obj.kind = message.kind;
+    }
+    if (message.metadata !== undefined) {
+      obj.metadata = ObjectMeta.toJSON(message.metadata);
+    }
+    if (message.spec !== undefined) {
+      obj.spec = PodDisruptionBudgetSpec.toJSON(message.spec);
+    }
+    if (message.status !== undefined) {
+      obj.status = PodDisruptionBudgetStatus.toJSON(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudget>, I>>(base?: I): PodDisruptionBudget {
+    return PodDisruptionBudget.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudget>, I>>(object: I): PodDisruptionBudget {
+    const message = createBasePodDisruptionBudget();
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.kind = object.kind ?? undefined;
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? PodDisruptionBudgetSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? PodDisruptionBudgetStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetList(): PodDisruptionBudgetList {
+  return { apiVersion: undefined, items: [], kind: undefined, metadata: undefined };
+}
+
+export const PodDisruptionBudgetList: MessageFns<PodDisruptionBudgetList> = {
+  encode(message: PodDisruptionBudgetList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.apiVersion !== undefined) {
+      writer.uint32(10).string(message.apiVersion);
+    }
+    for (const v of message.items) {
+      PodDisruptionBudget.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.kind !== undefined) {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.apiVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(PodDisruptionBudget.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetList {
+    return {
+      apiVersion: isSet(object.apiVersion) ? globalThis.String(object.apiVersion) : undefined,
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => PodDisruptionBudget.fromJSON(e))
+        : [],
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : undefined,
+      metadata: isSet(object.metadata) ? ListMeta.fromJSON(object.metadata) : undefined,
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetList): unknown {
+    const obj: any = {};
+    if (message.apiVersion !== undefined) {
+      obj.apiVersion = message.apiVersion;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => PodDisruptionBudget.toJSON(e));
+    }
+    if (message.kind !== undefined) {
+      obj.kind = message.kind;
+    }
+    if (message.metadata !== undefined) {
+      obj.metadata = ListMeta.toJSON(message.metadata);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetList>, I>>(base?: I): PodDisruptionBudgetList {
+    return PodDisruptionBudgetList.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetList>, I>>(object: I): PodDisruptionBudgetList {
+    const message = createBasePodDisruptionBudgetList();
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.items = object.items?.map((e) => PodDisruptionBudget.fromPartial(e)) || [];
+    message.kind = object.kind ?? undefined;
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetSpec(): PodDisruptionBudgetSpec {
+  return {
+    maxUnavailable: undefined,
+    minAvailable: undefined,
+    selector: undefined,
+    unhealthyPodEvictionPolicy: undefined,
+  };
+}
+
+export const PodDisruptionBudgetSpec: MessageFns<PodDisruptionBudgetSpec> = {
+  encode(message: PodDisruptionBudgetSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxUnavailable !== undefined) {
+      IntOrString.encode(message.maxUnavailable, writer.uint32(10).fork()).join();
+    }
+    if (message.minAvailable !== undefined) {
+      IntOrString.encode(message.minAvailable, writer.uint32(18).fork()).join();
+    }
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(26).fork()).join();
+    }
+    if (message.unhealthyPodEvictionPolicy !== undefined) {
+      writer.uint32(34).string(message.unhealthyPodEvictionPolicy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.maxUnavailable = IntOrString.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.minAvailable = IntOrString.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.unhealthyPodEvictionPolicy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetSpec {
+    return {
+      maxUnavailable: isSet(object.maxUnavailable) ? IntOrString.fromJSON(object.maxUnavailable) : undefined,
+      minAvailable: isSet(object.minAvailable) ? IntOrString.fromJSON(object.minAvailable) : undefined,
+      selector: isSet(object.selector) ? LabelSelector.fromJSON(object.selector) : undefined,
+      unhealthyPodEvictionPolicy: isSet(object.unhealthyPodEvictionPolicy)
+        ? globalThis.String(object.unhealthyPodEvictionPolicy)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetSpec): unknown {
+    const obj: any = {};
+    if (message.maxUnavailable !== undefined) {
+      obj.maxUnavailable = IntOrString.toJSON(message.maxUnavailable);
+    }
+    if (message.minAvailable !== undefined) {
+      obj.minAvailable = IntOrString.toJSON(message.minAvailable);
+    }
+    if (message.selector !== undefined) {
+      obj.selector = LabelSelector.toJSON(message.selector);
+    }
+    if (message.unhealthyPodEvictionPolicy !== undefined) {
+      obj.unhealthyPodEvictionPolicy = message.unhealthyPodEvictionPolicy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetSpec>, I>>(base?: I): PodDisruptionBudgetSpec {
+    return PodDisruptionBudgetSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetSpec>, I>>(object: I): PodDisruptionBudgetSpec {
+    const message = createBasePodDisruptionBudgetSpec();
+    message.maxUnavailable = (object.maxUnavailable !== undefined && object.maxUnavailable !== null)
+      ? IntOrString.fromPartial(object.maxUnavailable)
+      : undefined;
+    message.minAvailable = (object.minAvailable !== undefined && object.minAvailable !== null)
+      ? IntOrString.fromPartial(object.minAvailable)
+      : undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.unhealthyPodEvictionPolicy = object.unhealthyPodEvictionPolicy ?? undefined;
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetStatus(): PodDisruptionBudgetStatus {
+  return {
+    conditions: [],
+    currentHealthy: undefined,
+    desiredHealthy: undefined,
+    disruptedPods: {},
+    disruptionsAllowed: undefined,
+    expectedPods: undefined,
+    observedGeneration: undefined,
+  };
+}
+
+export const PodDisruptionBudgetStatus: MessageFns<PodDisruptionBudgetStatus> = {
+  encode(message: PodDisruptionBudgetStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.conditions) {
+      Condition.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.currentHealthy !== undefined) {
+      writer.uint32(16).int32(message.currentHealthy);
+    }
+    if (message.desiredHealthy !== undefined) {
+      writer.uint32(24).int32(message.desiredHealthy);
+    }
+    globalThis.Object.entries(message.disruptedPods).forEach(([key, value]: [string, string]) => {
+      PodDisruptionBudgetStatus_DisruptedPodsEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.disruptionsAllowed !== undefined) {
+      writer.uint32(40).int32(message.disruptionsAllowed);
+    }
+    if (message.expectedPods !== undefined) {
+      writer.uint32(48).int32(message.expectedPods);
+    }
+    if (message.observedGeneration !== undefined) {
+      writer.uint32(56).int64(message.observedGeneration);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conditions.push(Condition.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.currentHealthy = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.desiredHealthy = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = PodDisruptionBudgetStatus_DisruptedPodsEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.disruptedPods[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.disruptionsAllowed = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expectedPods = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.observedGeneration = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetStatus {
+    return {
+      conditions: globalThis.Array.isArray(object?.conditions)
+        ? object.conditions.map((e: any) => Condition.fromJSON(e))
+        : [],
+      currentHealthy: isSet(object.currentHealthy) ? globalThis.Number(object.currentHealthy) : undefined,
+      desiredHealthy: isSet(object.desiredHealthy) ? globalThis.Number(object.desiredHealthy) : undefined,
+      disruptedPods: isObject(object.disruptedPods)
+        ? (globalThis.Object.entries(object.disruptedPods) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      disruptionsAllowed: isSet(object.disruptionsAllowed) ? globalThis.Number(object.disruptionsAllowed) : undefined,
+      expectedPods: isSet(object.expectedPods) ? globalThis.Number(object.expectedPods) : undefined,
+      observedGeneration: isSet(object.observedGeneration) ? globalThis.Number(object.observedGeneration) : undefined,
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetStatus): unknown {
+    const obj: any = {};
+    if (message.conditions?.length) {
+      obj.conditions = message.conditions.map((e) => Condition.toJSON(e));
+    }
+    if (message.currentHealthy !== undefined) {
+      obj.currentHealthy = Math.round(message.currentHealthy);
+    }
+    if (message.desiredHealthy !== undefined) {
+      obj.desiredHealthy = Math.round(message.desiredHealthy);
+    }
+    if (message.disruptedPods) {
+      const entries = globalThis.Object.entries(message.disruptedPods) as [string, string][];
+      if (entries.length > 0) {
+        obj.disruptedPods = {};
+        entries.forEach(([k, v]) => {
+          obj.disruptedPods[k] = v;
+        });
+      }
+    }
+    if (message.disruptionsAllowed !== undefined) {
+      obj.disruptionsAllowed = Math.round(message.disruptionsAllowed);
+    }
+    if (message.expectedPods !== undefined) {
+      obj.expectedPods = Math.round(message.expectedPods);
+    }
+    if (message.observedGeneration !== undefined) {
+      obj.observedGeneration = Math.round(message.observedGeneration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetStatus>, I>>(base?: I): PodDisruptionBudgetStatus {
+    return PodDisruptionBudgetStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetStatus>, I>>(object: I): PodDisruptionBudgetStatus {
+    const message = createBasePodDisruptionBudgetStatus();
+    message.conditions = object.conditions?.map((e) => Condition.fromPartial(e)) || [];
+    message.currentHealthy = object.currentHealthy ?? undefined;
+    message.desiredHealthy = object.desiredHealthy ?? undefined;
+    message.disruptedPods = (globalThis.Object.entries(object.disruptedPods ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.disruptionsAllowed = object.disruptionsAllowed ?? undefined;
+    message.expectedPods = object.expectedPods ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    return message;
+  },
+};
+
+function createBasePodDisruptionBudgetStatus_DisruptedPodsEntry(): PodDisruptionBudgetStatus_DisruptedPodsEntry {
+  return { key: "", value: "" };
+}
+
+export const PodDisruptionBudgetStatus_DisruptedPodsEntry: MessageFns<PodDisruptionBudgetStatus_DisruptedPodsEntry> = {
+  encode(
+    message: PodDisruptionBudgetStatus_DisruptedPodsEntry,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodDisruptionBudgetStatus_DisruptedPodsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodDisruptionBudgetStatus_DisruptedPodsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodDisruptionBudgetStatus_DisruptedPodsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PodDisruptionBudgetStatus_DisruptedPodsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodDisruptionBudgetStatus_DisruptedPodsEntry>, I>>(
+    base?: I,
+  ): PodDisruptionBudgetStatus_DisruptedPodsEntry {
+    return PodDisruptionBudgetStatus_DisruptedPodsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodDisruptionBudgetStatus_DisruptedPodsEntry>, I>>(
+    object: I,
+  ): PodDisruptionBudgetStatus_DisruptedPodsEntry {
+    const message = createBasePodDisruptionBudgetStatus_DisruptedPodsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
