@@ -63,6 +63,7 @@ describe('pods/eviction as kube\'s EvictionREST answers it when no budget covers
     const uid = await evict('e2', { deleteOptions: { preconditions: { uid: 'not-it' } } });
     assert.equal(uid.status, 409);
     assert.match(String(uid.json.message), /^Operation cannot be fulfilled on Pod "e2": the UID in the precondition \(not-it\) does not match the UID in record/);
+    assert.equal((await fetch(`${c.urls.api}/api/v1/namespaces/default/pods/e2/eviction`)).status, 405, 'eviction is POST only, as its route');
     const missing = await evict('nope');
     assert.equal(missing.status, 404);
     assert.equal(missing.json.message, 'pods "nope" not found');

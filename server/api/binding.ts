@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Binding } from 'kubernetes-types/core/v1.js';
-import { badRequest } from '../meta/errors.js';
+import { badRequest, methodNotAllowed } from '../meta/errors.js';
 import { isPlainObject } from '../meta/types.js';
 import type { PodBinder } from '../nodes/binding.js';
 import { BindingError } from '../nodes/binding.js';
@@ -11,7 +11,7 @@ import type { SubresourceHandler } from './server.js';
 /** POST pods/<name>/binding: what a scheduler calls to place a pod on a node. */
 export function bindingHandler(binder: PodBinder): SubresourceHandler {
   return async (req: Request, res: Response, target: ResourceTarget) => {
-    if (req.method !== 'POST') throw badRequest('binding only supports POST');
+    if (req.method !== 'POST') throw methodNotAllowed();
     const body = parseObjectBody(await readBody(req), req.get('content-type'));
     if (!isPlainObject(body) || !isPlainObject(body.target) || typeof body.target.name !== 'string' || !body.target.name) {
       throw badRequest('Binding.target.name is required');

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
-import { badRequest, internalError } from '../meta/errors.js';
+import { badRequest, internalError, methodNotAllowed } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import { checkDeletePreconditions, type DeleteOptions, type Registry } from '../registry/generic.js';
 import { parseObjectBody, readBody } from './body.js';
@@ -20,7 +20,7 @@ const evictionVersions = ['policy/v1', 'policy/v1beta1'];
  */
 export function evictionHandler(registry: Registry, clock: Clock): SubresourceHandler {
   return async (req: Request, res: Response, target: ResourceTarget) => {
-    if (req.method !== 'POST') throw badRequest('eviction only supports POST');
+    if (req.method !== 'POST') throw methodNotAllowed();
     const queryDryRun = validateQueryCreateOptions(req.query);
     const eviction = decodeEviction(parseObjectBody(await readBody(req), req.get('content-type')));
     if (eviction.name !== target.name) throw badRequest('name in URL does not match name in Eviction object');
