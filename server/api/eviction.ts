@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
-import { badRequest, internalError, methodNotAllowed } from '../meta/errors.js';
+import { badRequest, methodNotAllowed } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import { checkDeletePreconditions, type DeleteOptions, type Registry } from '../registry/generic.js';
 import { parseObjectBody, readBody } from './body.js';
@@ -27,9 +27,10 @@ export function evictionHandler(registry: Registry, clock: Clock): SubresourceHa
     // the Eviction's DeleteOptions decoded and validated first, as its body was
     const { options, dryRun: bodyDryRunSet } = deleteOptionsFromBody(eviction.deleteOptions ?? {});
     const bodyDryRun = bodyDryRunSet ? (eviction.deleteOptions?.dryRun as string[]) : [];
-    // propagateDryRun: one side may leave it out, but two different lists are refused
+    // propagateDryRun: one side may leave it out, but two different lists are refused (kube answers a
+    // plain error, so a 500; bad input is a 400 here, in the same words)
     if (bodyDryRun.length && queryDryRun.length && bodyDryRun.join('\0') !== queryDryRun.join('\0')) {
-      throw internalError(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${bodyDryRun.join(' ')}]`);
+      throw badRequest(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${bodyDryRun.join(' ')}]`);
     }
     const dryRun = bodyDryRunSet || queryDryRun.length > 0;
     const pod = await registry.get(target.ref, target.namespace, target.name!) as Pod & KubeObject;
