@@ -1232,6 +1232,7 @@ const int64Fields: Record<string, string[]> = {
   'apps.v1.DeploymentStatus': ['observedGeneration'],
   'apps.v1.ReplicaSetStatus': ['observedGeneration'],
   'apps.v1.StatefulSetStatus': ['observedGeneration'],
+  'authentication.v1.TokenRequestSpec': ['expirationSeconds'],
   'autoscaling.v1.HorizontalPodAutoscalerStatus': ['observedGeneration'],
   'batch.v1.CronJobSpec': ['startingDeadlineSeconds'],
   'batch.v1.JobSpec': ['activeDeadlineSeconds'],

@@ -71,7 +71,8 @@ function isTooLargeResourceVersion(a: Answer): boolean {
 let servedGroups = new Set<string>();
 
 function routerOwns(path: string): boolean {
-  const p = path.split('?')[0];
+  // judged as sent: fetch resolves dot segments ("/apis/apps/.." is "/apis/")
+  const p = new URL(`http://kubemock${path}`).pathname;
   if (p.startsWith('/api/')) return true;
   const group = /^\/apis\/([^/]+)\//.exec(p)?.[1];
   return group !== undefined && servedGroups.has(group);

@@ -189,6 +189,8 @@ describe('kubectl against kubemock (issue 2)', () => {
       const r = await kubectl(c, ['get', '--raw', path]);
       assert.equal(r.stderr.trim(), 'Error from server (NotFound): the server could not find the requested resource', path);
     }
+    // /api/ and /apis/ are discovery, as /api and /apis
+    assert.equal(((await (await fetch(`${c.urls.api}/apis/`)).json()) as { kind: string }).kind, 'APIGroupList');
     // Go's http.NotFound outside the routers; go-restful's 404 as a Status inside them
     const page = await fetch(`${c.urls.api}/nope`);
     assert.equal(await page.text(), '404 page not found\n');

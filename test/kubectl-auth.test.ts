@@ -78,6 +78,9 @@ describe('kubectl auth can-i and whoami (protobuf review bodies), as kube-apiser
       'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
     assert.equal((await kubectl(c, ['create', 'token', 'nobody'])).stderr.trim(), 'error: failed to create token: serviceaccounts "nobody" not found');
     assert.equal((await kubectl(c, ['create', 'token', 'robot', '--bound-object-kind=Pod', '--bound-object-name=gone'])).stderr.trim(), 'error: failed to create token: pods "gone" not found');
+    const typed = await post('/api/v1/namespaces/default/serviceaccounts/robot/token', { spec: { expirationSeconds: 'soon' } });
+    assert.equal(typed.status, 400);
+    assert.equal(typed.json.message, 'TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal string into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64');
   });
 
   it('namespaces serve no deletecollection: a DELETE of the collection is a 405, as in kube', async () => {

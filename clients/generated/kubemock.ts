@@ -5523,7 +5523,7 @@ export interface components {
             /** @description BoundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation. */
             boundObjectRef?: components["schemas"]["io.k8s.api.authentication.v1.BoundObjectReference"];
             /**
-             * Format: int32
+             * Format: int64
              * @description ExpirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response.
              */
             expirationSeconds?: number;

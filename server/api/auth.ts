@@ -45,16 +45,28 @@ function presentedToken(req: IncomingMessage): string | undefined {
  */
 export const tokenUser: UserInfo = { username: 'kubemock', groups: ['system:masters', 'system:authenticated'] };
 
+/** The user a bearer token names: the --token holder, an account whose token kubemock issued, or nobody. */
+function bearerIdentifier(token: string | undefined, tokens?: ServiceAccountTokenIssuer): (presented: string) => UserInfo | undefined {
+  const expected = token === undefined ? undefined : digest(token);
+  // Compare digests: equal length, so timingSafeEqual applies and the token's length does not leak.
+  return (presented) => (expected && timingSafeEqual(digest(presented), expected) ? tokenUser : tokens?.authenticate(presented));
+}
+
+/** Users the authenticator already found, so a request's token is checked (a signature verified) once. */
+const identified = new WeakMap<IncomingMessage, UserInfo>();
+
 /**
- * Who made a request: a service account token kubemock issued names its account; with --token, a
- * request that passed authentication with that token is the token's user; everything else is
- * anonymous, as kube's anonymous authenticator names it.
+ * Who made a request: the user its bearer token names (see bearerIdentifier); a request without one,
+ * or without authentication (no --token) with a token kubemock did not issue, is anonymous, as kube's
+ * anonymous authenticator names it.
  */
 export function requestUser(token: string | undefined, tokens?: ServiceAccountTokenIssuer): (req: IncomingMessage) => UserInfo {
+  const identify = bearerIdentifier(token, tokens);
   return (req) => {
+    const known = identified.get(req);
+    if (known) return known;
     const presented = presentedToken(req);
-    if (presented === undefined) return anonymousUser;
-    return tokens?.authenticate(presented) ?? (token !== undefined ? tokenUser : anonymousUser);
+    return (presented !== undefined && identify(presented)) || anonymousUser;
   };
 }
 
@@ -69,14 +81,15 @@ export function unauthorized(): StatusError {
  * (worded as RBAC words it) everywhere else.
  */
 export function tokenAuthenticator(token: string, tokens?: ServiceAccountTokenIssuer): Authenticator {
-  const expected = digest(token);
+  const identify = bearerIdentifier(token, tokens);
   return {
     check(req) {
       const presented = presentedToken(req);
       if (presented !== undefined) {
-        // Compare digests: equal length, so timingSafeEqual applies and the token's length does not leak.
-        if (timingSafeEqual(digest(presented), expected) || tokens?.authenticate(presented)) return undefined;
-        return unauthorized();
+        const user = identify(presented);
+        if (!user) return unauthorized();
+        identified.set(req, user);
+        return undefined;
       }
       const url = new URL(req.url ?? '/', 'http://kubemock');
       if ((req.method === 'GET' || req.method === 'HEAD') && publicPaths.has(url.pathname)) return undefined;

@@ -7,6 +7,7 @@ import { BindingError } from '../nodes/binding.js';
 import { parseObjectBody, readBody } from './body.js';
 import type { ResourceTarget } from './paths.js';
 import type { SubresourceHandler } from './server.js';
+import { sendCreatedStatus } from './create-subresource.js';
 
 /** POST pods/<name>/binding: what a scheduler calls to place a pod on a node. */
 export function bindingHandler(binder: PodBinder): SubresourceHandler {
@@ -22,6 +23,6 @@ export function bindingHandler(binder: PodBinder): SubresourceHandler {
     } catch (e) {
       throw e instanceof BindingError ? badRequest(e.message) : e;
     }
-    res.status(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
+    sendCreatedStatus(res);
   };
 }

@@ -6,6 +6,7 @@ import type { KubeObject } from '../meta/types.js';
 import { disruptionAllowedCondition } from '../controllers/disruption.js';
 import { isPodReady } from '../controllers/endpoints-pods.js';
 import type { Registry } from '../registry/generic.js';
+import type { ResourceRef } from '../registry/resource.js';
 import type { PodDisruptionBudgetObject } from '../registry/kinds/poddisruptionbudgets.js';
 
 type BudgetStatus = NonNullable<PodDisruptionBudgetObject['status']>;
@@ -55,11 +56,10 @@ export async function takeDisruption(registry: Registry, pod: Pod & KubeObject, 
       return { delete: 'atReadVersion' };
     }
   }
-  return decrement(registry, pdb, pod.metadata.name!, dryRun, now);
+  return decrement(registry, ref, pdb, pod.metadata.name!, dryRun, now);
 }
 
-async function decrement(registry: Registry, first: PodDisruptionBudgetObject, podName: string, dryRun: boolean, now: number): Promise<BudgetVerdict> {
-  const ref = registry.ref('policy', 'poddisruptionbudgets');
+async function decrement(registry: Registry, ref: ResourceRef, first: PodDisruptionBudgetObject, podName: string, dryRun: boolean, now: number): Promise<BudgetVerdict> {
   const { namespace, name } = first.metadata;
   let refusal: StatusError | undefined;
   await registry.guaranteedUpdate(ref, namespace ?? '', name!, undefined, { dryRun }, (current) => {

@@ -1,17 +1,16 @@
 import type { Request, Response } from 'express';
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
-import { badRequest, methodNotAllowed } from '../meta/errors.js';
+import { badRequest } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import { checkDeletePreconditions, type DeleteOptions, type Registry } from '../registry/generic.js';
-import { parseObjectBody, readBody } from './body.js';
+import { readCreateBody, sendCreatedStatus } from './create-subresource.js';
 import { deleteOptionsFromBody } from './delete-options.js';
 import { canIgnoreBudget, takeDisruption } from './disruption-budget.js';
 import type { ResourceTarget } from './paths.js';
 import type { SubresourceHandler } from './server.js';
-import { validateQueryCreateOptions } from './write-options.js';
 
-const evictionVersions = ['policy/v1', 'policy/v1beta1'];
+const evictionKind = { kind: 'Eviction', apiVersions: ['policy/v1', 'policy/v1beta1'], schema: 'io.k8s.api.policy.v1.Eviction' };
 
 /**
  * POST pods/<name>/eviction, as kube's EvictionREST does it: a running pod's PodDisruptionBudget must
@@ -20,9 +19,8 @@ const evictionVersions = ['policy/v1', 'policy/v1beta1'];
  */
 export function evictionHandler(registry: Registry, clock: Clock): SubresourceHandler {
   return async (req: Request, res: Response, target: ResourceTarget) => {
-    if (req.method !== 'POST') throw methodNotAllowed();
-    const queryDryRun = validateQueryCreateOptions(req.query);
-    const eviction = decodeEviction(parseObjectBody(await readBody(req), req.get('content-type')));
+    const { body, dryRun: queryDryRun } = await readCreateBody(req, evictionKind);
+    const eviction = evictionOf(body);
     if (eviction.name !== target.name) throw badRequest('name in URL does not match name in Eviction object');
     // the Eviction's DeleteOptions decoded and validated first, as its body was
     const { options, dryRun: bodyDryRunSet } = deleteOptionsFromBody(eviction.deleteOptions ?? {});
@@ -44,7 +42,7 @@ export function evictionHandler(registry: Registry, clock: Clock): SubresourceHa
     }
     if (!dryRun) options.preconditions = await markDisruptionTarget(registry, target, options, clock);
     await registry.delete(target.ref, target.namespace, target.name, options, { dryRun });
-    res.status(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
+    sendCreatedStatus(res);
   };
 }
 
@@ -53,14 +51,9 @@ interface SentEviction {
   deleteOptions?: Record<string, unknown> & { dryRun?: unknown };
 }
 
-function decodeEviction(body: unknown): SentEviction {
-  if (!isPlainObject(body)) throw badRequest('the body of an eviction must be a policy/v1 Eviction object');
-  const { apiVersion, kind, metadata, deleteOptions } = body;
-  if ((kind !== undefined && kind !== 'Eviction') || (apiVersion !== undefined && !evictionVersions.includes(String(apiVersion)))) {
-    throw badRequest(`not a Eviction object: ${String(apiVersion)}, Kind=${String(kind)}`);
-  }
+function evictionOf(body: Record<string, unknown>): SentEviction {
+  const { metadata, deleteOptions } = body;
   const name = isPlainObject(metadata) && typeof metadata.name === 'string' ? metadata.name : '';
-  if (deleteOptions !== undefined && deleteOptions !== null && !isPlainObject(deleteOptions)) throw badRequest('Eviction.deleteOptions must be an object');
   return { name, ...(isPlainObject(deleteOptions) ? { deleteOptions } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { queryList } from './create-subresource.js';
 
 /**
  * One named check, as kube-apiserver's healthz package runs them: resolving is healthy, throwing is
@@ -31,7 +32,7 @@ export function healthRouter(extra: HealthCheck[]): Router {
 }
 
 async function rootHealth(endpoint: string, checks: HealthCheck[], req: Request, res: Response): Promise<void> {
-  const excluded = new Set(queryValues(req, 'exclude'));
+  const excluded = new Set(queryList(req.query.exclude));
   const unknown = new Set(excluded);
   const lines: string[] = [];
   let failed = false;
@@ -67,11 +68,6 @@ async function runCheck(c: HealthCheck): Promise<string | undefined> {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-function queryValues(req: Request, name: string): string[] {
-  const v = req.query[name];
-  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
 }
 
 function plainText(res: Response): void {

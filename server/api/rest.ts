@@ -6,6 +6,7 @@ import { parseFieldSelector } from '../meta/fields.js';
 import type { KubeObject } from '../meta/types.js';
 import type { DeleteOptions, ListOptions, Registry, RequestContext } from '../registry/generic.js';
 import type { UserInfo } from '../registry/strategy.js';
+import { managerFromUserAgent } from '../registry/patch/index.js';
 import { getScale, updateScale } from '../registry/scale.js';
 import { parseDeleteBody, parseObjectBody, parsePatchBody, readBody } from './body.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery } from './delete-options.js';
@@ -80,11 +81,6 @@ function requestContext(req: IncomingMessage, { q, dryRun, warnings }: Call, pat
     fieldManager: q.fieldManager, fieldValidation: q.fieldValidation, dryRun, forceSent: q.force !== undefined, patchType,
   });
   return { dryRun: dryRun.length > 0, fieldManager: q.fieldManager || managerFromUserAgent(header(req, 'user-agent')), fieldValidation, warnings };
-}
-
-/** Without ?fieldManager, kube names the manager after the user agent's program name. */
-function managerFromUserAgent(ua: string | undefined): string {
-  return (ua ?? 'unknown').split('/')[0].slice(0, 128) || 'unknown';
 }
 
 /**

@@ -132,7 +132,8 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
     const fail = (): void => (goRestfulServes(req.path) ? writeStatus(res, pathNotFound()) : pageNotFound(res));
     switch (parsed.type) {
       case 'notFound':
-        if (req.path.startsWith('/api/') || req.path.startsWith('/apis/')) return fail();
+        // /api/ and /apis/ are the discovery documents (below), as kube's director serves them
+        if (/^\/apis?\/./.test(req.path)) return fail();
         return next();
       case 'group': {
         const g = groups.find((x) => x.group === parsed.group);

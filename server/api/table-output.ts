@@ -37,9 +37,7 @@ const scaleColumns = [
 /** A Table of one autoscaling/v1 Scale, as `kubectl get sts NAME --subresource=scale` asks for it. */
 export function scaleTableJson(scale: Scale, opts: TableOptions): string {
   const cells = [scale.metadata.name, scale.spec.replicas ?? 0, scale.status.replicas, age(scale, opts.now)];
-  const object = opts.include === 'None' ? undefined
-    : opts.include === 'Object' ? JSON.stringify(scale)
-      : `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(scale.metadata)}}`;
+  const object = opts.include === 'None' ? undefined : opts.include === 'Object' ? JSON.stringify(scale) : partialObjectMetadata(JSON.stringify(scale.metadata));
   return tableText(JSON.stringify(scaleColumns), [rowJson(cells, object)], opts);
 }
 
@@ -54,5 +52,10 @@ function tableText(columns: string, rows: string[], opts: TableOptions): string 
 function rowObjectJson(registry: Registry, ref: ResourceRef, o: KubeObject, include: IncludeObject): string | undefined {
   if (include === 'None') return undefined;
   if (include === 'Object') return objectJson(registry, ref, o);
-  return `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${metadataJson(o)}}`;
+  return partialObjectMetadata(metadataJson(o));
+}
+
+/** A row's object under includeObject=Metadata (the default). */
+function partialObjectMetadata(metadata: string): string {
+  return `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${metadata}}`;
 }

@@ -1,16 +1,15 @@
 import type { Request, Response } from 'express';
 import type { TokenRequest } from 'kubernetes-types/authentication/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
-import { badRequest, conflict, invalid, methodNotAllowed, type FieldError } from '../meta/errors.js';
-import { isPlainObject } from '../meta/types.js';
+import { badRequest, conflict, invalid, type FieldError } from '../meta/errors.js';
 import type { Registry } from '../registry/generic.js';
-import { parseObjectBody, readBody } from './body.js';
+import { readCreateBody } from './create-subresource.js';
 import type { ResourceTarget } from './paths.js';
 import type { SubresourceHandler } from './server.js';
 import type { ServiceAccountTokenIssuer } from './service-account-tokens.js';
-import { validateQueryCreateOptions } from './write-options.js';
 
 const tokenRequestKind = { group: 'authentication.k8s.io', kind: 'TokenRequest' };
+const tokenRequestBody = { kind: 'TokenRequest', apiVersions: ['authentication.k8s.io/v1'], schema: 'io.k8s.api.authentication.v1.TokenRequest' };
 /** SetDefaults_TokenRequestSpec; the shortest a token may live is ten minutes. */
 const defaultExpirationSeconds = 3600;
 const minExpirationSeconds = 600;
@@ -29,9 +28,7 @@ const bindable: Record<string, { group: string; resource: string; namespaced: bo
  */
 export function tokenRequestHandler(registry: Registry, issuer: ServiceAccountTokenIssuer, clock: Clock): SubresourceHandler {
   return async (req: Request, res: Response, target: ResourceTarget) => {
-    if (req.method !== 'POST') throw methodNotAllowed();
-    validateQueryCreateOptions(req.query);
-    const sent = decodeTokenRequest(parseObjectBody(await readBody(req), req.get('content-type')));
+    const sent = (await readCreateBody(req, tokenRequestBody)).body as SentTokenRequest;
     const name = target.name!;
     const { namespace } = target;
     const metaErrors: FieldError[] = [];
@@ -57,26 +54,6 @@ export function tokenRequestHandler(registry: Registry, issuer: ServiceAccountTo
 }
 
 type SentTokenRequest = Pick<TokenRequest, 'metadata' | 'spec'>;
-
-function decodeTokenRequest(body: unknown): SentTokenRequest {
-  if (!isPlainObject(body)) throw badRequest('the body of a token request must be an authentication.k8s.io/v1 TokenRequest object');
-  const { apiVersion, kind } = body;
-  if ((kind !== undefined && kind !== 'TokenRequest') || (apiVersion !== undefined && apiVersion !== 'authentication.k8s.io/v1')) {
-    throw badRequest(`not a TokenRequest object: ${String(apiVersion)}, Kind=${String(kind)}`);
-  }
-  const spec = body.spec;
-  if (spec !== undefined && spec !== null && !isPlainObject(spec)) throw badRequest('TokenRequest.spec must be an object');
-  if (isPlainObject(spec)) {
-    const { expirationSeconds: e, audiences } = spec;
-    if (e !== undefined && e !== null && (typeof e !== 'number' || !Number.isInteger(e))) {
-      throw badRequest(`TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal ${typeof e} into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64`);
-    }
-    if (audiences !== undefined && audiences !== null && !(Array.isArray(audiences) && audiences.every((a) => typeof a === 'string'))) {
-      throw badRequest('TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal into Go struct field TokenRequestSpec.spec.audiences of type []string');
-    }
-  }
-  return body as SentTokenRequest;
-}
 
 /** ValidateTokenRequest. */
 function expirationErrors(seconds: number): FieldError[] {

@@ -34,20 +34,3 @@ export function validateWriteOptions(verb: WriteVerb, sent: SentWriteOptions): F
   return (fv || 'Warn') as FieldValidation;
 }
 
-/**
- * The CreateOptions of a POST to a subresource a handler serves (eviction, token), read from express's
- * parsed query and validated; returns the dryRun values.
- */
-export function validateQueryCreateOptions(query: Record<string, unknown>): string[] {
-  const dryRun = stringList(query.dryRun);
-  validateWriteOptions('Create', { dryRun, fieldManager: firstString(query.fieldManager), fieldValidation: firstString(query.fieldValidation) });
-  return dryRun;
-}
-
-function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
-}
-
-function firstString(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined;
-}

@@ -5,6 +5,7 @@ import { rfc3339 } from '../meta/clock.js';
 import { selectorMatchesLabels } from '../meta/labels.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { InformerEvent } from '../store/informer.js';
+import { deepEqual } from '../registry/equality.js';
 import type { PodDisruptionBudgetObject } from '../registry/kinds/poddisruptionbudgets.js';
 import type { Controller, ControllerDeps } from './deps.js';
 import { isPodReady } from './endpoints-pods.js';
@@ -147,7 +148,7 @@ export function startDisruptionController(deps: ControllerDeps): Controller {
       observedGeneration: generation,
       conditions: disruptionAllowedCondition(pdb.status?.conditions, numbers.disruptionsAllowed > 0, generation, now),
     };
-    if (JSON.stringify(status) !== JSON.stringify(pdb.status)) await client.updateStatus(budgets, ns, { ...pdb, status } as PodDisruptionBudgetObject);
+    if (!deepEqual(status, pdb.status)) await client.updateStatus(budgets, ns, { ...pdb, status } as PodDisruptionBudgetObject);
     return recheckAtMs ? { requeueAfterMs: recheckAtMs - now } : undefined;
   };
 

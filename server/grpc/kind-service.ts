@@ -5,6 +5,7 @@ import type { Registry, RegistryWatchEvent, RequestContext } from '../registry/g
 import { applyPatchType } from '../registry/generic.js';
 import type { ResourceRef } from '../registry/resource.js';
 import { getScale, updateScale } from '../registry/scale.js';
+import { managerFromUserAgent } from '../registry/patch/index.js';
 import { parsePatchBody } from '../api/body.js';
 import { deleteOptionsFromBody } from '../api/delete-options.js';
 import { validateWriteOptions, type WriteVerb } from '../api/write-options.js';
@@ -169,10 +170,13 @@ function nameOf(body: unknown): string {
   return meta.name;
 }
 
-/** Without a fieldManager, kube names the manager after the user agent's program, as REST does. */
+/**
+ * Without a fieldManager, kube names the manager after the user agent's program, as REST does; grpc-js
+ * sends "<primary agent> grpc-node-js/<version>", so the program is the first word.
+ */
 function managerOf(md: Metadata): string {
   const ua = md.get('user-agent')[0];
-  return (typeof ua === 'string' ? ua : 'unknown').split(/[/ ]/)[0].slice(0, 128) || 'unknown';
+  return managerFromUserAgent(typeof ua === 'string' ? ua.split(' ')[0] : undefined);
 }
 
 /** The same option checks as REST: one 422 on the verb's options kind. */

@@ -130,7 +130,9 @@ export class ContractDocument {
 
   /** The path template serving `pathname`, if the document has one. */
   route(pathname: string): string | undefined {
-    return this.routes.find((r) => r.regex.test(pathname))?.template;
+    const found = this.routes.find((r) => r.regex.test(pathname))?.template;
+    // the document names discovery paths without their trailing slash; the server answers both (/apis/)
+    return found ?? (pathname.length > 1 && pathname.endsWith('/') ? this.route(pathname.slice(0, -1)) : undefined);
   }
 
   /**

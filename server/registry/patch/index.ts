@@ -84,9 +84,12 @@ export function acceptedPatchTypes(strategicMergeSupported = true): string[] {
   return strategicMergeSupported ? [patchTypes.json, patchTypes.merge, patchTypes.strategic, patchTypes.apply] : [patchTypes.json, patchTypes.merge, patchTypes.apply];
 }
 
-/** kube's managerOrUserAgent fallback: "kubectl/v1.32.0 (linux/amd64) …" → "kubectl". */
+/**
+ * kube's managerOrUserAgent fallback, for REST and gRPC alike: "kubectl/v1.32.0 (linux/amd64) …" →
+ * "kubectl", at most 128 characters; "unknown" for a request without one.
+ */
 export function managerFromUserAgent(userAgent: string | undefined): string {
-  return (userAgent ?? '').split('/')[0].slice(0, 128);
+  return (userAgent ?? '').split('/')[0].slice(0, 128) || 'unknown';
 }
 
 export function patchObject(req: PatchRequest): PatchResult {
