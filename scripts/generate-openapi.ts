@@ -585,6 +585,7 @@ class PathBuilder {
     }
     if (verbs.has('watch')) this.watchPaths(served, nameParam, gvk);
     if (info.statusSubresource) this.subresource(served, 'status', 'Status', gvk, schema, itemParams);
+    for (const sub of Object.keys(info.updateSubresources ?? {})) this.subresource(served, sub, upperFirst(sub), gvk, schema, itemParams);
     if (info.scale) {
       const scale = builder.ensureNamed('autoscaling/v1', 'Scale');
       this.subresource(served, 'scale', 'Scale', { group: 'autoscaling', version: 'v1', kind: 'Scale' }, scale, itemParams);

@@ -261,7 +261,7 @@ describe('generic store semantics', () => {
 
   it('a subresource nothing serves is a path with no route, not a missing object', async () => {
     await call('POST', cms, cm('has-no-status'));
-    for (const [method, path] of [['GET', `${cms}/has-no-status/status`], ['GET', `${cms}/has-no-status/scale`], ['PUT', `${cms}/has-no-status/finalize`], ['PATCH', '/api/v1/namespaces/default/pods/any/ephemeralcontainers']] as const) {
+    for (const [method, path] of [['GET', `${cms}/has-no-status/status`], ['GET', `${cms}/has-no-status/scale`], ['PUT', `${cms}/has-no-status/finalize`], ['PATCH', '/api/v1/namespaces/default/pods/any/nothing']] as const) {
       const r = await call(method, path, method === 'PATCH' ? {} : undefined);
       assert.equal(r.status, 404, path);
       assert.equal(r.body.message, 'the server could not find the requested resource', path);

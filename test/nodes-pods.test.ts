@@ -243,3 +243,32 @@ test('pod IPs are released on removal and not immediately reused', async () => {
   assert.ok(first && second);
   assert.notEqual(first, second);
 });
+
+test('an ephemeral container starts once the subresource adds it, is never ready, and is not restarted when it ends', async () => {
+  const { h, nodes } = await withNodes();
+  await h.client.create(core('pods'), 'default', podManifest('web-0'));
+  await h.settle();
+  const ref = h.registry.ref('', 'pods');
+  const pod = structuredClone(await h.get<PodK>('pods', 'default', 'web-0'))!;
+  pod.spec!.ephemeralContainers = [{ name: 'dbg', image: 'busybox', command: ['sleep', '3600'], targetContainerName: 'c0' }];
+  await h.registry.update(ref, 'default', 'web-0', pod, {}, 'ephemeralcontainers');
+  await h.settle();
+  let now = await h.get<PodK>('pods', 'default', 'web-0');
+  const [es] = now?.status?.ephemeralContainerStatuses ?? [];
+  assert.equal(es?.name, 'dbg');
+  assert.equal(es?.image, 'docker.io/library/busybox:latest');
+  assert.ok(es?.state?.running?.startedAt);
+  assert.equal(es?.ready, false);
+  assert.equal(es?.started, undefined, 'the probe manager never sets started on an ephemeral container');
+  assert.equal(summary(now, h.clock.now()).ready, '1/1', 'the pod\'s readiness counts its own containers only');
+
+  assert.deepEqual(await nodes.failures.crashContainer('default', 'web-0', undefined), ['c0'], 'crashing "the pod" crashes its own containers');
+  await nodes.failures.crashContainer('default', 'web-0', 'dbg', { exitCode: 3 });
+  await h.advance(60_000);
+  now = await h.get<PodK>('pods', 'default', 'web-0');
+  const ended = now?.status?.ephemeralContainerStatuses?.[0];
+  assert.equal(ended?.state?.terminated?.exitCode, 3);
+  assert.equal(ended?.restartCount, 0);
+  assert.equal(now?.status?.containerStatuses?.[0].restartCount, 1);
+  assert.equal(now?.status?.phase, 'Running');
+});

@@ -21,7 +21,7 @@ export const apiLayerSubresources: ExtraSubresource[] = [
 ];
 
 /** What discovery tells of a resource: a registry kind, or one the api layer answers itself (the reviews). */
-export type DiscoveredResource = Pick<ResourceInfo, 'group' | 'versions' | 'resource' | 'singular' | 'kind' | 'namespaced' | 'shortNames' | 'categories' | 'verbs' | 'statusSubresource' | 'scale'>;
+export type DiscoveredResource = Pick<ResourceInfo, 'group' | 'versions' | 'resource' | 'singular' | 'kind' | 'namespaced' | 'shortNames' | 'categories' | 'verbs' | 'statusSubresource' | 'scale' | 'updateSubresources'>;
 
 interface SubresourceEntry {
   subresource: string;
@@ -33,6 +33,9 @@ function subresourcesOf(info: DiscoveredResource, version: string, extras: Extra
   const out: SubresourceEntry[] = [];
   if (info.scale) out.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
   if (info.statusSubresource) out.push({ subresource: 'status', responseKind: { group: info.group, version, kind: info.kind }, verbs: ['get', 'patch', 'update'] });
+  for (const sub of Object.keys(info.updateSubresources ?? {})) {
+    out.push({ subresource: sub, responseKind: { group: info.group, version, kind: info.kind }, verbs: ['get', 'patch', 'update'] });
+  }
   for (const e of extras) {
     if (e.resource === info.resource && e.group === info.group) out.push({ subresource: e.subresource, responseKind: e.kind, verbs: e.verbs });
   }

@@ -129,7 +129,19 @@ function listOptions(q: Query): ListOptions {
 /** The subresources rest.ts answers itself; others (pods/exec, pods/log, ...) have a SubresourceHandler. */
 export function isBuiltInSubresource(target: ResourceTarget): boolean {
   const { subresource } = target;
-  return subresource === undefined || subresource === 'status' || subresource === 'scale' || (subresource === 'finalize' && !!target.ref.info.finalizeSubresource);
+  return subresource === undefined || subresource === 'status' || subresource === 'scale' || (subresource === 'finalize' && !!target.ref.info.finalizeSubresource) ||
+    !!ownSubresource(target);
+}
+
+/** A subresource the kind declares with its own update strategy (pods/ephemeralcontainers). */
+function ownSubresource(target: ResourceTarget): string | undefined {
+  const { subresource } = target;
+  return subresource && Object.hasOwn(target.ref.info.updateSubresources ?? {}, subresource) ? subresource : undefined;
+}
+
+/** The subresource a PUT or PATCH writes through; scale has its own path. */
+function writeSubresource(target: ResourceTarget, ...generic: string[]): string | undefined {
+  return generic.includes(target.subresource ?? '') ? target.subresource : ownSubresource(target);
 }
 
 /** The verb each method asks for on a collection and on a named object, as kube's installer routes them. */
@@ -166,7 +178,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case 'GET':
       return name && !target.watchPath ? getOne(req, res, target, deps, call) : getCollection(req, res, target, deps, call);
     case 'POST':
-      if (name) throw methodNotAllowed();
+      if (name || subresource) throw methodNotAllowed();
       return create(req, res, target, deps, call);
     case 'PUT':
       if (!name) throw methodNotAllowed();
@@ -259,7 +271,7 @@ async function update(req: IncomingMessage, res: ServerResponse, target: Resourc
   if (target.subresource === 'scale') {
     return sendJson(res, 200, JSON.stringify(await updateScale(registry, target.ref, target.namespace, target.name!, body, rc)), warnings);
   }
-  const sub = target.subresource === 'status' || target.subresource === 'finalize' ? target.subresource : undefined;
+  const sub = writeSubresource(target, 'status', 'finalize');
   const { object, created } = await registry.replace(target.ref, target.namespace, target.name!, body, rc, sub);
   sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
 }
@@ -280,7 +292,7 @@ async function patch(req: IncomingMessage, res: ServerResponse, target: Resource
     const scale = await updateScale(registry, target.ref, target.namespace, target.name!, patched, rc);
     return sendJson(res, 200, JSON.stringify(scale), warnings);
   }
-  const sub = target.subresource === 'status' ? 'status' : undefined;
+  const sub = writeSubresource(target, 'status');
   const { object, created } = await registry.patch(target.ref, target.namespace, target.name!, patchType, body, rc, sub);
   sendJson(res, created ? 201 : 200, objectBytes(registry, target.ref, object), warnings);
 }

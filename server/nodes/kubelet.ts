@@ -32,6 +32,8 @@ interface ContainerRecord {
   backoffUpdatedAt: number;
   /** Injected: every run of this container crashes at once. */
   crashLoop: boolean;
+  /** An ephemeral container (kubectl debug): started once, never restarted, never ready. */
+  ephemeral: boolean;
   probeReady: boolean;
   livenessFailures: number;
   nextProbeAt: number;
@@ -72,6 +74,18 @@ export type KubeletController = Controller & { control: KubeletControl };
 
 function newContainerID(): string {
   return `containerd://${randomHex(32)}`;
+}
+
+/** A container of the pod's spec by name, ephemeral ones included (their fields are a Container's). */
+function specOf(pod: RPod | undefined, name: string): RContainer | undefined {
+  return pod?.spec?.containers?.find((c) => c.name === name) ?? (pod?.spec?.ephemeralContainers?.find((c) => c.name === name) as RContainer | undefined);
+}
+
+function newContainerRecord(c: RContainer, ephemeral: boolean): ContainerRecord {
+  return {
+    name: c.name, restartCount: 0, backoffMs: 0, backoffUpdatedAt: 0, crashLoop: false, ephemeral,
+    probeReady: !c.readinessProbe, livenessFailures: 0, nextProbeAt: 0,
+  };
 }
 
 function containerKey(pod: { namespace: string; name: string; uid: string }): string {
@@ -126,7 +140,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
     for (const cr of rec.containers.values()) {
       if (!cr.containerID) continue;
       byContainerID.delete(cr.containerID);
-      const spec = pod?.spec?.containers?.find((c) => c.name === cr.name) ?? ({ name: cr.name } as RContainer);
+      const spec = specOf(pod, cr.name) ?? ({ name: cr.name } as RContainer);
       await runtime.kill({ nodeName: rec.nodeName, pod: pod ?? ({ metadata: { name: rec.name, namespace: rec.namespace, uid: rec.uid } } as RPod), container: spec, containerID: cr.containerID, podIP: rec.podIP ?? '', volumePaths: {} });
     }
   };
@@ -138,7 +152,16 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
     rec.podIP = ip;
     rec.acceptedAt = pod.status?.startTime ? Date.parse(pod.status.startTime) : rec.acceptedAt;
     rec.initDone = true;
-    for (const cs of pod.status?.containerStatuses ?? []) {
+    for (const cs of pod.status?.ephemeralContainerStatuses ?? []) {
+      const spec = specOf(pod, cs.name);
+      if (!spec) continue;
+      const cr = newContainerRecord(spec, true);
+      rec.containers.set(cs.name, cr);
+      // one that ended stays ended: ephemeral containers are never started again
+      const ended = cs.state?.terminated;
+      if (ended) cr.exited = { ...(deepCopy(ended) as ContainerStateTerminated), at: Date.parse(ended.finishedAt ?? '') || clock.now() };
+    }
+    for (const cs of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]) {
       const cr = rec.containers.get(cs.name);
       if (!cr || !cs.state?.running) continue;
       cr.restartCount = cs.restartCount ?? 0;
@@ -147,7 +170,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       cr.lastTerminated = cs.lastState?.terminated ? (deepCopy(cs.lastState.terminated) as ContainerStateTerminated) : undefined;
       byContainerID.set(cr.containerID, { key: `${rec.namespace}/${rec.name}`, container: cr.name });
       // the process that ran it is gone: bring the container back under the same ID (servers, volumes)
-      const spec = pod.spec?.containers?.find((c) => c.name === cs.name);
+      const spec = specOf(pod, cs.name);
       if (spec) Promise.resolve(runtime.start(handle(pod, rec, spec, cr.containerID))).catch((err: unknown) => deps.logger.warn({ err, pod: `${rec.namespace}/${rec.name}` }, 'restarting an adopted container'));
     }
   };
@@ -159,12 +182,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, nodeName: node.spec.name,
       acceptedAt: clock.now(), containers: new Map(), initDone: !(pod.spec?.initContainers ?? []).length, unready: false,
     };
-    for (const c of pod.spec?.containers ?? []) {
-      rec.containers.set(c.name, {
-        name: c.name, restartCount: 0, backoffMs: 0, backoffUpdatedAt: 0, crashLoop: false,
-        probeReady: !c.readinessProbe, livenessFailures: 0, nextProbeAt: 0,
-      });
-    }
+    for (const c of pod.spec?.containers ?? []) rec.containers.set(c.name, newContainerRecord(c, false));
     records.set(key, rec);
     adopt(pod, node, rec);
     return rec;
@@ -248,9 +266,9 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
     const deadline = Date.parse(pod.metadata.deletionTimestamp!);
     if (!rec.termination) {
       let ignores = false;
-      for (const c of pod.spec?.containers ?? []) {
-        const cr = rec.containers.get(c.name);
-        if (!cr?.containerID) continue;
+      for (const cr of rec.containers.values()) {
+        const c = specOf(pod, cr.name);
+        if (!c || !cr.containerID) continue;
         recorder(rec.nodeName).event(pod, podRef, 'Normal', 'Killing', `Stopping container ${c.name}`);
         if ((await runtime.stop(handle(pod, rec, c, cr.containerID))) === 'ignores-sigterm') ignores = true;
       }
@@ -265,6 +283,26 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+  };
+
+  /** Ephemeral containers start once, as soon as the pod runs, and are never restarted. */
+  const startEphemeralContainers = async (pod: RPod, rec: PodRecord, now: number): Promise<void> => {
+    for (const c of (pod.spec?.ephemeralContainers ?? []) as RContainer[]) {
+      if (rec.containers.has(c.name)) continue;
+      const cr = newContainerRecord(c, true);
+      rec.containers.set(c.name, cr);
+      await startContainer(pod, rec, c, cr, now);
+    }
+  };
+
+  /** An ephemeral container as the kubelet reports it: never ready, and once ended, ended. */
+  const ephemeralView = (c: RContainer, rec: PodRecord): ContainerView => {
+    const cr = rec.containers.get(c.name);
+    const view: ContainerView = { name: c.name, image: c.image ?? '', restartCount: 0, volumeMounts: c.volumeMounts, ephemeral: true };
+    if (cr?.containerID && cr.startedAt !== undefined) view.running = { startedAt: cr.startedAt, containerID: cr.containerID, ready: false };
+    else if (cr?.exited) view.terminated = stripAt(cr.exited);
+    else view.waiting = { reason: rec.initDone ? 'ContainerCreating' : 'PodInitializing' };
+    return view;
   };
 
   const writeStatus = async (pod: RPod, rec: PodRecord, node: SimulatedNode, now: number): Promise<void> => {
@@ -293,8 +331,9 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
         ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: rfc3339(rec.acceptedAt), finishedAt: rfc3339(rec.acceptedAt), containerID: newStableID(rec, c.name) } }
         : { waiting: { reason: rec.podIP ? 'PodInitializing' : 'ContainerCreating' } }),
     }));
+    const ephemeral = ((pod.spec?.ephemeralContainers ?? []) as RContainer[]).map((c) => ephemeralView(c, rec));
     const status = buildPodStatus({
-      pod, now, hostIP: node.spec.internalIP, startTime: rec.acceptedAt, podIP: rec.podIP, initContainers: inits, containers: views,
+      pod, now, hostIP: node.spec.internalIP, startTime: rec.acceptedAt, podIP: rec.podIP, initContainers: inits, containers: views, ephemeralContainers: ephemeral,
     });
     if (sameJson(status, pod.status)) return;
     // the registry decodes (copies) what it is given: a shallow copy is enough here
@@ -341,6 +380,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
         const readyAt = cr.startedAt! + timings.podReadyDelayMs;
         if (readyAt > now) wakeups.push(readyAt);
       }
+      await startEphemeralContainers(pod, rec, now);
     }
     await writeStatus(pod, rec, node, now);
     if (!wakeups.length) return;
@@ -373,13 +413,13 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
       const pod = pods.get(namespace, podName);
       const rec = records.get(key);
       if (!pod || !rec || rec.uid !== pod.metadata.uid) throw new Error(`pod ${key} is not running on a simulated node`);
-      const targets = container ? [container] : [...rec.containers.keys()];
+      const targets = container ? [container] : [...rec.containers.values()].filter((cr) => !cr.ephemeral).map((cr) => cr.name);
       for (const name of targets) {
         const cr = rec.containers.get(name);
         if (!cr) throw new Error(`pod ${key} has no container "${name}"`);
         cr.crashLoop = !!opts.loop;
         if (!cr.containerID) continue;
-        const spec = pod.spec?.containers?.find((c) => c.name === name)!;
+        const spec = specOf(pod, name)!;
         await runtime.kill(handle(pod, rec, spec, cr.containerID));
         markExited(cr, clock.now(), { exitCode: opts.exitCode ?? 1, reason: opts.exitCode === 137 ? 'OOMKilled' : 'Error' });
       }
@@ -406,7 +446,7 @@ export function startKubelets(deps: ControllerDeps, pool: NodePool, runtime: Con
         // the old processes died with the machine: a runtime must free their ports before the restart binds them again
         const pod = pods.get(rec.namespace, rec.name);
         for (const cr of rec.containers.values()) {
-          const spec = pod?.spec?.containers?.find((c) => c.name === cr.name);
+          const spec = specOf(pod, cr.name);
           if (pod && spec && cr.containerID) await runtime.kill(handle(pod, rec, spec, cr.containerID));
         }
         const now = clock.now();

@@ -45,6 +45,8 @@ export interface ContainerView {
   waiting?: { reason: string; message?: string };
   terminated?: ContainerStateTerminated;
   volumeMounts?: readonly { name: string; mountPath: string; readOnly?: boolean }[];
+  /** An ephemeral container's status has no `started`: the probe manager never sets it. */
+  ephemeral?: boolean;
 }
 
 export function containerStatus(v: ContainerView): ContainerStatus {
@@ -55,9 +57,9 @@ export function containerStatus(v: ContainerView): ContainerStatus {
     lastState: v.lastTerminated ? { terminated: deepCopy(v.lastTerminated) } : {},
     ready: !!v.running?.ready,
     restartCount: v.restartCount,
-    started: !!v.running,
     state: {},
   };
+  if (!v.ephemeral) base.started = !!v.running;
   if (v.running) {
     base.containerID = v.running.containerID;
     base.state = { running: { startedAt: rfc3339(v.running.startedAt) } };
@@ -84,6 +86,7 @@ export interface PodStatusInput {
   podIP?: string;
   initContainers: ContainerView[];
   containers: ContainerView[];
+  ephemeralContainers?: ContainerView[];
 }
 
 function condition(prior: readonly DeepReadonly<PodCondition>[] | undefined, now: number, type: string, status: boolean, reason?: string, message?: string): PodCondition {
@@ -146,6 +149,7 @@ export function buildPodStatus(input: PodStatusInput): PodStatus {
     startTime: rfc3339(input.startTime),
     ...(input.initContainers.length ? { initContainerStatuses: input.initContainers.map(containerStatus) } : {}),
     containerStatuses: input.containers.map(containerStatus),
+    ...(input.ephemeralContainers?.length ? { ephemeralContainerStatuses: input.ephemeralContainers.map(containerStatus) } : {}),
     qosClass: pod.status?.qosClass ?? 'BestEffort',
   };
   return status;

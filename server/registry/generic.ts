@@ -19,6 +19,9 @@ import { deepCopy } from '../meta/deep-copy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
+/** A subresource a write goes through: status, finalize, or one the kind declares (ResourceInfo.updateSubresources). */
+export type WriteSubresource = string;
+
 /** Per-request facts the generic pipeline needs; warnings collect into the response's Warning headers. */
 export interface RequestContext {
   dryRun?: boolean;
@@ -292,7 +295,7 @@ export class Registry {
    * PUT as the update handler serves it: update(), or for a kind whose strategy allows it
    * (services, endpoints, events), a create when nothing has the name yet (201).
    */
-  async replace(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<{ object: KubeObject; created: boolean }> {
+  async replace(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: WriteSubresource): Promise<{ object: KubeObject; created: boolean }> {
     if (!subresource && ref.info.strategy.allowCreateOnUpdate && isPlainObject(body)) {
       const { resourceVersion: _unused, ...metadata } = isPlainObject(body.metadata) ? body.metadata : {};
       checkName(ref, metadata, name, namespace);
@@ -321,7 +324,7 @@ export class Registry {
    * PUT: replaces the object. With subresource "status" only status changes are kept; otherwise
    * status is kept from storage. Without metadata.resourceVersion the update is unconditional.
    */
-  async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: 'status' | 'finalize'): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string, name: string, body: unknown, rc: RequestContext = {}, subresource?: WriteSubresource): Promise<KubeObject> {
     const obj = this.decode(ref, body, rc);
     checkName(ref, obj.metadata, name, namespace);
     // "0" parses to 0, which kube takes as no precondition
@@ -340,7 +343,7 @@ export class Registry {
    */
   async guaranteedUpdate(
     ref: ResourceRef, namespace: string, name: string, requiredRv: string | undefined, rc: RequestContext,
-    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, subresource?: 'status' | 'finalize',
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, subresource?: WriteSubresource,
   ): Promise<KubeObject> {
     const key = this.key(ref, namespace, name);
     for (let attempt = 0; ; attempt++) {
@@ -373,7 +376,7 @@ export class Registry {
    * object when it does not exist.
    */
   async patch(ref: ResourceRef, namespace: string, name: string, patchType: string, body: unknown,
-    rc: RequestContext & { force?: boolean } = {}, subresource?: 'status' | 'finalize'): Promise<{ object: KubeObject; created: boolean }> {
+    rc: RequestContext & { force?: boolean } = {}, subresource?: WriteSubresource): Promise<{ object: KubeObject; created: boolean }> {
     const patcher = this.patcher;
     if (!patcher) throw badRequest('patching is not supported by this server');
     const manager = rc.fieldManager ?? 'unknown';
@@ -654,7 +657,7 @@ export class Registry {
   }
 
   /** The generic half of BeforeUpdate: system metadata is kept, status or the rest is kept per subresource. */
-  private prepareUpdate(ref: ResourceRef, next: KubeObject, current: KubeObject, rc: RequestContext, subresource?: 'status' | 'finalize'): KubeObject {
+  private prepareUpdate(ref: ResourceRef, next: KubeObject, current: KubeObject, rc: RequestContext, subresource?: WriteSubresource): KubeObject {
     const info = ref.info;
     const ctx = this.ctx(ref, rc);
     const meta = next.metadata;
@@ -685,7 +688,13 @@ export class Registry {
     }
     refuseNewFinalizersWhileDeleting(ref, meta, old);
     let kindErrors: FieldError[];
-    if (subresource === 'status') {
+    const own = subresource ? info.updateSubresources?.[subresource] : undefined;
+    if (own) {
+      // Decoding defaults every write; the subresource's strategy then keeps all it may not change.
+      info.strategy.defaults?.(next, ref.version);
+      own.prepareForUpdate(next, current, ctx);
+      kindErrors = own.validateUpdate(next, current, ctx);
+    } else if (subresource === 'status') {
       // Every status strategy kube serves for these kinds resets spec alone (GetResetFields: spec):
       // labels, annotations, finalizers and owners change through /status as through the object.
       // shallow: what is taken from current (spec) is stored unchanged, and stored objects never change in place

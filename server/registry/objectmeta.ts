@@ -57,6 +57,17 @@ export function validateObjectMeta(meta: ObjectMeta, info: Pick<ResourceInfo, 'n
   return out;
 }
 
+/**
+ * ResetObjectMetaForStatus: a write through a subresource that owns one part of the object keeps
+ * the object's deletion, generation, labels, annotations, finalizers and owners as stored.
+ */
+export function resetObjectMetaForStatus(meta: ObjectMeta, old: ObjectMeta): void {
+  for (const k of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    if (old[k] === undefined) delete meta[k];
+    else (meta as Record<string, unknown>)[k] = old[k];
+  }
+}
+
 export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): FieldError[] {
   const out: FieldError[] = [];
   if (meta.name !== old.name) out.push({ type: 'Invalid', field: 'metadata.name', value: meta.name, detail: 'field is immutable' });

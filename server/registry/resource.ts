@@ -1,5 +1,6 @@
 import type { KubeObject } from '../meta/types.js';
-import type { Strategy } from './strategy.js';
+import type { FieldError } from '../meta/errors.js';
+import type { Strategy, StrategyContext } from './strategy.js';
 
 export interface ServedVersion {
   name: string;
@@ -32,6 +33,8 @@ export interface ResourceInfo<T extends KubeObject = KubeObject> {
   /** Subresources the generic registry serves; streaming ones (log, exec, ...) are added by the api layer. */
   statusSubresource?: boolean;
   scale?: ScaleSubresource;
+  /** Subresources that write one part of the object under their own strategy (pods/ephemeralcontainers). */
+  updateSubresources?: Record<string, UpdateSubresource<T>>;
   /** A `finalize` subresource that writes only spec.finalizers (Namespaces). */
   finalizeSubresource?: boolean;
   /** Storage shared with another resource (events.k8s.io events live with core events). */
@@ -42,6 +45,16 @@ export interface ResourceInfo<T extends KubeObject = KubeObject> {
     fromStorage(obj: KubeObject): KubeObject;
   };
   strategy: Strategy<T>;
+}
+
+/**
+ * The strategy of a subresource that may change one part of its object, as kube's
+ * podEphemeralContainersStrategy: get, update and patch it; the rest of a write is put back.
+ */
+export interface UpdateSubresource<T extends KubeObject = KubeObject> {
+  /** Puts back from `old` all this subresource may not change. */
+  prepareForUpdate(obj: T, old: T, ctx: StrategyContext): void;
+  validateUpdate(obj: T, old: T, ctx: StrategyContext): FieldError[];
 }
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

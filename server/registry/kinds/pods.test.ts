@@ -179,3 +179,56 @@ test('pods/status: owners and the QoS class are kept, labels change, a deleting 
   const kept = (await registry.get(ref, 'default', 'p')) as PodObject;
   assert.equal(kept.metadata.deletionTimestamp, deleting.metadata.deletionTimestamp, 'a status write cannot clear deletionTimestamp');
 });
+
+test('pods/ephemeralcontainers: adds defaulted ephemeral containers and nothing else; they are never changed or removed', async () => {
+  const { registry, ref } = setup();
+  assert.deepEqual(await causes(registry.create(ref, 'default', pod('p', { ephemeralContainers: [{ name: 'dbg', image: 'busybox' }] }))),
+    ['spec.ephemeralContainers: Forbidden: cannot be set on create']);
+  const o = (await registry.create(ref, 'default', { ...pod(), metadata: { name: 'p', labels: { app: 'a' } } })) as PodObject;
+  const sent = structuredClone(o);
+  sent.metadata.labels = { app: 'changed' };
+  sent.spec!.containers[0].image = 'busybox:1.36';
+  sent.spec!.ephemeralContainers = [{ name: 'dbg', image: 'busybox', stdin: true, targetContainerName: 'c' }];
+  const u = (await registry.update(ref, 'default', 'p', sent, {}, 'ephemeralcontainers')) as PodObject;
+  assert.deepEqual(u.spec!.ephemeralContainers, [{
+    name: 'dbg', image: 'busybox', stdin: true, targetContainerName: 'c',
+    imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
+  }]);
+  assert.equal(u.spec!.containers[0].image, 'busybox:1.28.4', 'the rest of the spec is put back');
+  assert.deepEqual(u.metadata.labels, { app: 'a' }, 'as are labels (ResetObjectMetaForStatus)');
+  assert.deepEqual(u.status, o.status);
+
+  const removed = structuredClone(u);
+  removed.spec!.ephemeralContainers = [];
+  assert.deepEqual(await causes(registry.update(ref, 'default', 'p', removed, {}, 'ephemeralcontainers')),
+    ['spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be removed\n']);
+  const changed = structuredClone(u);
+  changed.spec!.ephemeralContainers![0].image = 'alpine';
+  const [change] = await causes(registry.update(ref, 'default', 'p', changed, {}, 'ephemeralcontainers'));
+  assert.match(change, /^spec\.ephemeralContainers\[dbg\]: Forbidden: existing ephemeral containers "dbg" may not be changed\n {2}core\.EphemeralContainer\{\n- \timage: "busybox",\n\+ \timage: "alpine",/);
+  const viaPod = structuredClone(u);
+  viaPod.spec!.ephemeralContainers!.push({ name: 'two', image: 'busybox' });
+  const [main] = await causes(registry.update(ref, 'default', 'p', viaPod));
+  assert.ok(main.startsWith('spec: Forbidden: pod updates may not change fields'), 'the pod itself cannot add one');
+});
+
+test('pods/ephemeralcontainers: what an ephemeral container may not have, in validateEphemeralContainers\' words', async () => {
+  const { registry, ref } = setup();
+  const o = structuredClone((await registry.create(ref, 'default', pod('p', { volumes: [{ name: 'v', emptyDir: {} }] }))) as PodObject);
+  o.spec!.ephemeralContainers = [
+    { name: 'c', image: 'busybox' },
+    {
+      name: 'dbg', image: 'busybox', targetContainerName: 'nope', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '1' } },
+      readinessProbe: { exec: { command: ['true'] } }, lifecycle: {}, volumeMounts: [{ name: 'v', mountPath: '/v', subPath: 'x' }],
+    },
+  ];
+  assert.deepEqual(await causes(registry.update(ref, 'default', 'p', o, {}, 'ephemeralcontainers')), [
+    'spec.ephemeralContainers[0].name: Duplicate value: "c"',
+    'spec.ephemeralContainers[1].targetContainerName: Not found: "nope"',
+    'spec.ephemeralContainers[1].ports: Forbidden: cannot be set for an Ephemeral Container',
+    'spec.ephemeralContainers[1].resources: Forbidden: cannot be set for an Ephemeral Container',
+    'spec.ephemeralContainers[1].readinessProbe: Forbidden: cannot be set for an Ephemeral Container',
+    'spec.ephemeralContainers[1].lifecycle: Forbidden: cannot be set for an Ephemeral Container',
+    'spec.ephemeralContainers[1].volumeMounts[0].subPath: Forbidden: cannot be set for an Ephemeral Container',
+  ]);
+});

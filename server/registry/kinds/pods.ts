@@ -4,7 +4,8 @@ import type { FieldError } from '../../meta/errors.js';
 import { randomSuffix } from '../../meta/names.js';
 import type { KubeObject } from '../../meta/types.js';
 import { deepEqual } from '../equality.js';
-import type { ResourceInfo } from '../resource.js';
+import { resetObjectMetaForStatus } from '../objectmeta.js';
+import type { ResourceInfo, UpdateSubresource } from '../resource.js';
 import type { DeleteOptionsLike } from '../strategy.js';
 import { age, ageColumn, column, nameColumn, sinceTimestamp } from '../table.js';
 import { oneOf } from './fieldrules.js';
@@ -72,14 +73,14 @@ function keepAdmittedFields(pod: PodObject, old: PodObject): void {
 
 const updatableFieldsMessage = 'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
-/** A compact stand-in for the cmp.Diff kube-apiserver appends: one line per changed field. */
-function specDiff(old: Record<string, unknown>, now: Record<string, unknown>): string {
+/** A compact stand-in for the cmp.Diff kube-apiserver appends: one line per changed field of a Go struct. */
+function structDiff(goType: string, old: Record<string, unknown>, now: Record<string, unknown>): string {
   const lines: string[] = [];
   for (const k of [...new Set([...Object.keys(old), ...Object.keys(now)])].sort()) {
     if (deepEqual(old[k], now[k])) continue;
     lines.push(`- \t${k}: ${JSON.stringify(old[k] ?? null)},`, `+ \t${k}: ${JSON.stringify(now[k] ?? null)},`);
   }
-  return `  core.PodSpec{\n${lines.join('\n')}\n  }\n`;
+  return `  ${goType}{\n${lines.join('\n')}\n  }\n`;
 }
 
 /** ValidatePodUpdate: everything but images, activeDeadlineSeconds, added tolerations and a negative grace period is fixed. */
@@ -98,7 +99,54 @@ export function validatePodSpecUpdate(spec: PodSpec, old: PodSpec): FieldError[]
     munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
   }
   if (deepEqual(munged, old)) return [];
-  return [{ type: 'Forbidden', field: 'spec', detail: `${updatableFieldsMessage}\n${specDiff(old as unknown as Record<string, unknown>, munged as unknown as Record<string, unknown>)}` }];
+  return [{ type: 'Forbidden', field: 'spec', detail: `${updatableFieldsMessage}\n${structDiff('core.PodSpec', old as unknown as Record<string, unknown>, munged as unknown as Record<string, unknown>)}` }];
+}
+
+/** ValidatePodEphemeralContainersUpdate, part 2: ephemeral containers are only ever added. */
+function validateEphemeralContainerChanges(pod: PodObject, old: PodObject): FieldError[] {
+  const now = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]));
+  const out: FieldError[] = [];
+  for (const prev of old.spec?.ephemeralContainers ?? []) {
+    const c = now.get(prev.name);
+    if (!c) {
+      out.push({ type: 'Forbidden', field: 'spec.ephemeralContainers', detail: `existing ephemeral containers "${prev.name}" may not be removed\n` });
+    } else if (!deepEqual(c, prev)) {
+      const diff = structDiff('core.EphemeralContainer', prev as unknown as Record<string, unknown>, c as unknown as Record<string, unknown>);
+      out.push({ type: 'Forbidden', field: `spec.ephemeralContainers[${prev.name}]`, detail: `existing ephemeral containers "${prev.name}" may not be changed\n${diff}` });
+    }
+  }
+  return out;
+}
+
+const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
+
+/**
+ * pods/ephemeralcontainers (podEphemeralContainersStrategy): a write changes spec.ephemeralContainers
+ * and nothing else; kubectl debug adds its container through it.
+ */
+const ephemeralContainersSubresource: UpdateSubresource<PodObject> = {
+  prepareForUpdate(pod, old) {
+    const ephemeral = pod.spec?.ephemeralContainers;
+    const spec: Mutable<PodSpec> = { ...old.spec!, ephemeralContainers: ephemeral };
+    if (!ephemeral?.length) delete spec.ephemeralContainers;
+    pod.spec = spec;
+    if (old.status === undefined) delete pod.status;
+    else pod.status = old.status;
+    resetObjectMetaForStatus(pod.metadata, old.metadata);
+  },
+  validateUpdate(pod, old) {
+    if (old.metadata.annotations?.[mirrorPodAnnotation] !== undefined) {
+      return [{ type: 'Forbidden', field: '', detail: 'static pods do not support ephemeral containers' }];
+    }
+    return [...validatePodSpec(pod.spec, 'spec'), ...validateEphemeralContainerChanges(pod, old)];
+  },
+};
+
+/** ValidatePodCreate: ephemeral containers come only through their subresource. */
+function validatePodCreate(pod: PodObject): FieldError[] {
+  const out = validatePodSpec(pod.spec, 'spec');
+  if (pod.spec?.ephemeralContainers?.length) out.push({ type: 'Forbidden', field: 'spec.ephemeralContainers', detail: 'cannot be set on create' });
+  return out;
 }
 
 const podPhases = ['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown'];
@@ -222,6 +270,7 @@ export function pods(): ResourceInfo<PodObject> {
     shortNames: ['po'],
     categories: ['all'],
     statusSubresource: true,
+    updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource },
     strategy: {
       returnDeletedObject: true,
       hasStatus: true,
@@ -234,7 +283,7 @@ export function pods(): ResourceInfo<PodObject> {
         defaultPod(pod);
         keepAdmittedFields(pod, old);
       },
-      validate: (pod) => validatePodSpec(pod.spec, 'spec'),
+      validate: validatePodCreate,
       validateUpdate: (pod, old) => [
         ...validatePodSpec(pod.spec, 'spec'),
         ...(pod.spec && old.spec ? validatePodSpecUpdate(pod.spec, old.spec) : []),

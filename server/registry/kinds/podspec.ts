@@ -82,6 +82,7 @@ export function defaultPodSpec(s: PodSpec): void {
   const hostNetwork = !!spec.hostNetwork;
   for (const c of spec.initContainers ?? []) defaultContainer(c, hostNetwork);
   for (const c of spec.containers ?? []) defaultContainer(c, hostNetwork);
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c, hostNetwork);
   for (const v of spec.volumes ?? []) defaultVolume(v);
 }
 
@@ -177,6 +178,47 @@ function validateVolumes(volumes: Volume[] | undefined, path: string): { errors:
   return { errors, names };
 }
 
+/**
+ * What an ephemeral container may not have, as validateFieldAllowList finds them: they are never
+ * relied on for the pod's service, so nothing that ports, probes, hooks, resources or restarts would do.
+ */
+const ephemeralForbiddenFields = ['ports', 'resources', 'resizePolicy', 'restartPolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'] as const;
+
+/** validateEphemeralContainers: container rules, names unique across every container, the target one of the others. */
+function validateEphemeralContainers(spec: PodSpec, path: string, volumes: Set<string>, otherNames: Set<string>): FieldError[] {
+  const out: FieldError[] = [];
+  const names = new Set(otherNames);
+  (spec.ephemeralContainers ?? []).forEach((c, i) => {
+    const cp = `${path}[${i}]`;
+    out.push(...validateContainer(c, cp, volumes));
+    if (c.name && names.has(c.name)) out.push({ type: 'Duplicate', field: `${cp}.name`, value: c.name });
+    if (c.name) names.add(c.name);
+    if (c.targetContainerName && !otherNames.has(c.targetContainerName)) out.push({ type: 'NotFound', field: `${cp}.targetContainerName`, value: c.targetContainerName });
+    const fields = c as unknown as Record<string, unknown>;
+    for (const f of ephemeralForbiddenFields) {
+      const value = fields[f];
+      if (f === 'resources' ? !isZeroValue(value) : value !== undefined && value !== null) out.push({ type: 'Forbidden', field: `${cp}.${f}`, detail: 'cannot be set for an Ephemeral Container' });
+    }
+    (c.volumeMounts ?? []).forEach((m, j) => {
+      for (const f of ['subPath', 'subPathExpr'] as const) {
+        if (m[f]) out.push({ type: 'Forbidden', field: `${cp}.volumeMounts[${j}].${f}`, detail: 'cannot be set for an Ephemeral Container' });
+      }
+    });
+  });
+  return out;
+}
+
+/**
+ * reflect's IsZero as validateFieldAllowList uses it: a pointer (probe, hook, restartPolicy) is set
+ * when present at all; the resources struct only when something in it is.
+ */
+function isZeroValue(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isPlainObject(v)) return Object.values(v).every((x) => x === undefined || x === null || isZeroValue(x));
+  return false;
+}
+
 /** ValidatePodSpec (the subset kubemock checks), with field paths under `path`. */
 export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
   if (!isPlainObject(spec)) return [{ type: 'Required', field: `${path}.containers`, detail: '' }];
@@ -192,6 +234,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   checkContainers(spec.initContainers, 'initContainers');
   if (!spec.containers?.length) out.push({ type: 'Required', field: `${path}.containers`, detail: '' });
   checkContainers(spec.containers, 'containers');
+  out.push(...validateEphemeralContainers(spec, `${path}.ephemeralContainers`, volumes, containerNames));
   out.push(...oneOf(spec.restartPolicy, supportedRestartPolicies, `${path}.restartPolicy`));
   out.push(...oneOf(spec.dnsPolicy, supportedDnsPolicies, `${path}.dnsPolicy`));
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) {
