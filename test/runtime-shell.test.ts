@@ -136,4 +136,15 @@ describe('the simulated shell through exec', () => {
     assert.equal(await done, 0);
     assert.equal(out.text(), '/ # hostname\r\nbusybox-c8d74cd49-6wh2s\r\n/ # exit\r\n');
   });
+
+  it('a shell reading piped stdin stops at an `exit` anywhere in a line, with its code, and not at one in a subshell', async () => {
+    const stdin = new PassThrough();
+    const out = collector();
+    const done = rt.streams.exec({ namespace: 'default', pod: 'busybox-c8d74cd49-6wh2s', container: 'busybox', command: ['sh'], tty: false, stdin, stdout: out.w });
+    stdin.write('(exit 4); echo sub $?\n');
+    stdin.write('echo one; exit 3; echo never\n');
+    stdin.write('echo after\n');
+    assert.equal(await done, 3);
+    assert.equal(out.text(), 'sub 4\none\n');
+  });
 });

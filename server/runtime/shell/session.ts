@@ -60,9 +60,8 @@ async function runComplete(shell: Shell, script: string, io: Parameters<Shell['r
   } catch (err) {
     if (/expected|unterminated|missing/.test((err as Error).message)) return 'incomplete';
   }
-  const exited = /^\s*exit(\s|$)/m.test(script);
   const code = await shell.run(script, io);
-  return exited ? 'exit' : code;
+  return shell.exited ? 'exit' : code;
 }
 
 /** An interactive shell on a terminal: prompt `/ # `, local echo, line editing, ^C and ^D. */

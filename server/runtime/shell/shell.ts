@@ -61,6 +61,8 @@ export class Shell {
   positional: string[] = [];
   status = 0;
   cwd = '/';
+  /** `exit` ran at the top level: an interactive shell reading more lines stops. */
+  exited = false;
 
   constructor(readonly system: ShellSystem, readonly commands: CommandTable, env: Readonly<Record<string, string>>, readonly signal: AbortSignal) {
     for (const [k, v] of Object.entries(env)) {
@@ -106,7 +108,10 @@ export class Shell {
     try {
       return await this.runList(list, io);
     } catch (e) {
-      if (e instanceof ExitSignal) return (this.status = e.code);
+      if (e instanceof ExitSignal) {
+        this.exited = true;
+        return (this.status = e.code);
+      }
       if (e instanceof LoopSignal) return this.status;
       throw e;
     }
