@@ -40,6 +40,11 @@ function duration(value: string): number {
   return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
 }
 
+/** Help shows the default as a duration to type: a bare number is seconds, so "1000" would mislead. */
+function durationOption(flags: string, description: string, fallback: string): Option {
+  return new Option(flags, `${description} (a bare number is seconds)`).argParser(duration).default(duration(fallback), fallback);
+}
+
 function endpoints(value: string): string[] {
   const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
   if (!urls.length || urls.some((u) => !/^https?:\/\/[^/]+\/?$/.test(u))) throw new InvalidArgumentError('expected URLs such as http://127.0.0.1:2379[,http://...]');
@@ -172,9 +177,9 @@ export function buildCli(): Command {
     .option('--service-cidr <cidr>', 'range ClusterIPs are allocated from', cidr, '127.96.0.0/16')
     .option('--pod-cidr <cidr>', 'range pod IPs are allocated from', cidr, '127.10.0.0/16')
     .option('--nodes <n>', 'simulated worker nodes', nonNegativeInt, 3)
-    .option('--pod-start-delay <duration>', 'time from scheduling to Running', duration, 1000)
-    .option('--pod-ready-delay <duration>', 'time from Running to Ready', duration, 1000)
-    .option('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', duration, 500)
+    .addOption(durationOption('--pod-start-delay <duration>', 'time from scheduling to Running', '1s'))
+    .addOption(durationOption('--pod-ready-delay <duration>', 'time from Running to Ready', '1s'))
+    .addOption(durationOption('--pod-stop-delay <duration>', 'time a terminating container takes to stop on SIGTERM', '500ms'))
     .option('--data-dir <dir>', 'keep every object (write-ahead log with fsync) and volume here across restarts; in memory by default')
     .option('--max-objects <n>', 'objects the store holds before it refuses more writes, as a full etcd does (not with --etcd-endpoints)', positiveInt, defaultMaxObjects)
     .option('--grpc-port <port>', 'gRPC port (0 = a free port)', port, 9090)
