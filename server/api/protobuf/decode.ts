@@ -25,14 +25,18 @@ export function malformedProtobuf(detail: string): StatusError {
 }
 
 export function decodeMessage(spec: MessageSpec, bytes: Uint8Array, path: string): JsonObject {
+  return decodeInto(spec, bytes, path, {});
+}
+
+function decodeInto(spec: MessageSpec, bytes: Uint8Array, path: string, out: JsonObject): JsonObject {
   const reader = new BinaryReader(bytes);
-  const out: JsonObject = {};
   while (reader.pos < reader.len) {
     const [no, wireType] = reader.tag();
     const field = spec.fields.get(no);
     if (!field) throw unsupportedProtobuf(`field number ${no} of ${spec.name} (at ${path || spec.name})`);
-    const fieldPath = path ? `${path}.${field.json}` : field.json;
-    if (wireType !== wireTypeOf(field.type)) throw malformedProtobuf(`${fieldPath}: wire type ${wireType}, expected ${wireTypeOf(field.type)}`);
+    // An inline message's fields sit at the enclosing object's JSON path.
+    const fieldPath = field.inline ? path : path ? `${path}.${field.json}` : field.json;
+    if (wireType !== wireTypeOf(field.type)) throw malformedProtobuf(`${fieldPath || spec.name}: wire type ${wireType}, expected ${wireTypeOf(field.type)}`);
     readField(reader, field, fieldPath, out);
   }
   return out;
@@ -44,6 +48,10 @@ function wireTypeOf(type: FieldType): WireType {
 
 function readField(reader: BinaryReader, field: FieldSpec, path: string, out: JsonObject): void {
   const { type } = field;
+  if (field.inline && typeof type === 'object' && 'message' in type) {
+    decodeInto(type.message, reader.bytes(), path, out);
+    return;
+  }
   if (typeof type === 'object' && 'map' in type) {
     const [key, value] = readMapEntry(reader.bytes(), type.map, path);
     const map = (out[field.json] ??= {}) as JsonObject;
@@ -144,11 +152,15 @@ function readQuantity(bytes: Uint8Array, path: string): string {
   return (readSmall(bytes, 'k8s.io.apimachinery.pkg.api.resource.Quantity', path, { 1: 'string' }).get(1) as string | undefined) ?? '';
 }
 
-/** A map entry {key = 1, value = 2}; bytes values become base64 as in the JSON form. */
-function readMapEntry(bytes: Uint8Array, valueType: 'string' | 'bytes', path: string): [string, string] {
-  const e = readSmall(bytes, `map entry of ${path}`, path, { 1: 'string', 2: valueType });
+/**
+ * A map entry {key = 1, value = 2}; bytes values become base64 as in the JSON form, and quantity values their string
+ * (an absent or empty Quantity is Go's zero Quantity, whose JSON form is "0").
+ */
+function readMapEntry(bytes: Uint8Array, valueType: 'string' | 'bytes' | 'quantity', path: string): [string, string] {
+  const e = readSmall(bytes, `map entry of ${path}`, path, { 1: 'string', 2: valueType === 'string' ? 'string' : 'bytes' });
   const value = e.get(2);
   const key = (e.get(1) as string | undefined) ?? '';
   if (valueType === 'bytes') return [key, base64((value as Uint8Array | undefined) ?? new Uint8Array())];
+  if (valueType === 'quantity') return [key, readQuantity((value as Uint8Array | undefined) ?? new Uint8Array(), `${path}[${key}]`) || '0'];
   return [key, (value as string | undefined) ?? ''];
 }

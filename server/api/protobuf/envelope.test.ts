@@ -112,9 +112,9 @@ describe('decodeKubernetesProtobuf', () => {
   });
 
   it('answers 415 naming a kind it has no table for', () => {
-    const r = statusOf(() => decodeKubernetesProtobuf(envelope('v1', 'Pod', encode(sub(1, str(1, 'p'))))));
+    const r = statusOf(() => decodeKubernetesProtobuf(envelope('v1', 'Node', encode(sub(1, str(1, 'p'))))));
     assert.equal(r.code, 415);
-    assert.match(r.message, /kind Pod \(apiVersion v1\)/);
+    assert.match(r.message, /kind Node \(apiVersion v1\)/);
     assert.match(r.message, /application\/json/);
   });
 

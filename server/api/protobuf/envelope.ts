@@ -5,6 +5,7 @@
  */
 import { StatusError } from '../../meta/errors.js';
 import { configMap, namespace, secret, service, serviceAccount } from './core-v1.js';
+import { pod } from './core-v1-pod.js';
 import { decodeMessage, malformedProtobuf, unsupportedProtobuf, type JsonObject } from './decode.js';
 import { deleteOptions, unknown } from './meta-v1.js';
 import { eviction, podDisruptionBudget } from './policy-v1.js';
@@ -22,6 +23,7 @@ const kinds = new Map<string, MessageSpec>([
   ['v1/Secret', secret],
   ['v1/Service', service],
   ['v1/ServiceAccount', serviceAccount],
+  ['v1/Pod', pod],
   ['policy/v1/Eviction', eviction],
   ['policy/v1beta1/Eviction', eviction],
   ['policy/v1/PodDisruptionBudget', podDisruptionBudget],

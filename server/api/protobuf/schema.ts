@@ -17,8 +17,8 @@ export type FieldType =
   | ScalarType
   | SpecialType
   | { message: MessageSpec }
-  /** map<string, V>: on the wire, repeated entries {key = 1, value = 2}. */
-  | { map: 'string' | 'bytes' };
+  /** map<string, V>: on the wire, repeated entries {key = 1, value = 2}; a quantity value is a resource.Quantity message. */
+  | { map: 'string' | 'bytes' | 'quantity' };
 
 export interface FieldSpec {
   json: string;
@@ -29,6 +29,11 @@ export interface FieldSpec {
    * Non-pointer fields are always written, zero or not; we drop their zero values as Go's `omitempty` would.
    */
   nullable?: boolean;
+  /**
+   * A Go embedded struct (`json:",inline"`), e.g. Probe's ProbeHandler or Volume's VolumeSource: on the wire a message field
+   * of its own, in JSON its fields are the enclosing object's. `json` only names it in this table.
+   */
+  inline?: boolean;
 }
 
 export interface MessageSpec {
@@ -37,13 +42,16 @@ export interface MessageSpec {
   fields: ReadonlyMap<number, FieldSpec>;
 }
 
-type FieldRow = [no: number, json: string, type: FieldType, opts?: { repeated?: boolean; nullable?: boolean }];
+type FieldRow = [no: number, json: string, type: FieldType, opts?: { repeated?: boolean; nullable?: boolean; inline?: boolean }];
 
 /** Builds a message table from rows of [field number, JSON name, type, options]. */
 export function message(name: string, rows: FieldRow[]): MessageSpec {
   const fields = new Map<number, FieldSpec>();
   for (const [no, json, type, opts] of rows) {
     if (fields.has(no)) throw new Error(`${name}: field ${no} listed twice`);
+    if (opts?.inline && (typeof type !== 'object' || !('message' in type) || opts.repeated || opts.nullable)) {
+      throw new Error(`${name}: field ${no} is inline, so it must be a single non-pointer message`);
+    }
     fields.set(no, { json, type, ...opts });
   }
   return { name, fields };
@@ -51,4 +59,5 @@ export function message(name: string, rows: FieldRow[]): MessageSpec {
 
 export const repeated = { repeated: true } as const;
 export const nullable = { nullable: true } as const;
+export const inline = { inline: true } as const;
 export const msg = (spec: MessageSpec): FieldType => ({ message: spec });
