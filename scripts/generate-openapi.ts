@@ -669,17 +669,23 @@ const stringResponse = (type: string): JsonObject => ({
   default: errorResponse,
 });
 
-function connect(sub: string, optionsKind: string, params: Params, methods: string[]): SubresourceAdder {
+/** A connect subresource (exec, attach, portforward, proxy); a proxy also has its `.../proxy/{path}` twin. */
+function connect(sub: string, optionsKind: string, params: Params, methods: string[], withPath = false): SubresourceAdder {
   return (paths, ctx) => {
-    for (const method of methods) {
-      paths.custom(`${ctx.item}/${sub}`, method, {
-        action: 'connect', operationId: ctx.id(`connect${upperFirst(method === 'get' ? 'get' : 'post')}`, upperFirst(sub)),
-        description: `connect ${method.toUpperCase()} requests to ${sub} of ${ctx.kind}`, gvk: { group: '', version: 'v1', kind: optionsKind },
-        parameters: params, responses: stringResponse('*/*'),
-      }, ctx.itemParams.filter((x) => x !== p.pretty).map((x) => (x.name === 'name' ? pathParam('name', `name of the ${optionsKind}`) : x)));
+    const pathParams = ctx.itemParams.filter((x) => x !== p.pretty).map((x) => (x.name === 'name' ? pathParam('name', `name of the ${optionsKind}`) : x));
+    for (const [route, suffix, extra] of [[`${ctx.item}/${sub}`, '', []], ...(withPath ? [[`${ctx.item}/${sub}/{path}`, 'WithPath', [pathParam('path', 'path to the resource')]]] : [])] as [string, string, Params][]) {
+      for (const method of methods) {
+        paths.custom(route, method, {
+          action: 'connect', operationId: ctx.id(`connect${upperFirst(method)}`, `${upperFirst(sub)}${suffix}`),
+          description: `connect ${method.toUpperCase()} requests to ${sub} of ${ctx.kind}`, gvk: { group: '', version: 'v1', kind: optionsKind },
+          parameters: params, responses: stringResponse('*/*'),
+        }, [...pathParams, ...extra]);
+      }
     }
   };
 }
+
+const proxyMethods = ['delete', 'get', 'head', 'options', 'patch', 'post', 'put'];
 
 const streamParams = {
   container: queryParam('container', 'string', 'The container in which to execute the command. Defaults to only container if there is only one container in the pod.'),
@@ -724,8 +730,12 @@ const streamingSubresources: Record<string, SubresourceAdder[]> = {
     connect('exec', 'PodExecOptions', [streamParams.command, streamParams.container, streamParams.stderr, streamParams.stdin, streamParams.stdout, streamParams.tty], ['get', 'post']),
     connect('attach', 'PodAttachOptions', [streamParams.container, streamParams.stderr, streamParams.stdin, streamParams.stdout, streamParams.tty], ['get', 'post']),
     connect('portforward', 'PodPortForwardOptions', [streamParams.ports], ['get', 'post']),
+    connect('proxy', 'PodProxyOptions', [queryParam('path', 'string', 'Path is the URL path to use for the current proxy request to pod.')], proxyMethods, true),
     // EvictionREST answers with a Success Status (upstream's document says Eviction, which its server contradicts)
     postSubresource('eviction', 'Eviction', { group: 'policy', version: 'v1', kind: 'Eviction' }, 'policy/v1', statusName),
+  ],
+  '/services': [
+    connect('proxy', 'ServiceProxyOptions', [queryParam('path', 'string', 'Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy.')], proxyMethods, true),
   ],
   '/serviceaccounts': [
     postSubresource('token', 'Token', { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, 'authentication/v1'),

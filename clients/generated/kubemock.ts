@@ -617,6 +617,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/namespaces/{namespace}/pods/{name}/proxy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        /** @description connect GET requests to proxy of Pod */
+        get: operations["connectGetCoreV1NamespacedPodProxy"];
+        /** @description connect PUT requests to proxy of Pod */
+        put: operations["connectPutCoreV1NamespacedPodProxy"];
+        /** @description connect POST requests to proxy of Pod */
+        post: operations["connectPostCoreV1NamespacedPodProxy"];
+        /** @description connect DELETE requests to proxy of Pod */
+        delete: operations["connectDeleteCoreV1NamespacedPodProxy"];
+        /** @description connect OPTIONS requests to proxy of Pod */
+        options: operations["connectOptionsCoreV1NamespacedPodProxy"];
+        /** @description connect HEAD requests to proxy of Pod */
+        head: operations["connectHeadCoreV1NamespacedPodProxy"];
+        /** @description connect PATCH requests to proxy of Pod */
+        patch: operations["connectPatchCoreV1NamespacedPodProxy"];
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/pods/{name}/proxy/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description connect GET requests to proxy of Pod */
+        get: operations["connectGetCoreV1NamespacedPodProxyWithPath"];
+        /** @description connect PUT requests to proxy of Pod */
+        put: operations["connectPutCoreV1NamespacedPodProxyWithPath"];
+        /** @description connect POST requests to proxy of Pod */
+        post: operations["connectPostCoreV1NamespacedPodProxyWithPath"];
+        /** @description connect DELETE requests to proxy of Pod */
+        delete: operations["connectDeleteCoreV1NamespacedPodProxyWithPath"];
+        /** @description connect OPTIONS requests to proxy of Pod */
+        options: operations["connectOptionsCoreV1NamespacedPodProxyWithPath"];
+        /** @description connect HEAD requests to proxy of Pod */
+        head: operations["connectHeadCoreV1NamespacedPodProxyWithPath"];
+        /** @description connect PATCH requests to proxy of Pod */
+        patch: operations["connectPatchCoreV1NamespacedPodProxyWithPath"];
+        trace?: never;
+    };
     "/api/v1/namespaces/{namespace}/pods/{name}/status": {
         parameters: {
             query?: {
@@ -826,6 +884,64 @@ export interface paths {
         head?: never;
         /** @description partially update the specified Service */
         patch: operations["patchCoreV1NamespacedService"];
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/services/{name}/proxy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        /** @description connect GET requests to proxy of Service */
+        get: operations["connectGetCoreV1NamespacedServiceProxy"];
+        /** @description connect PUT requests to proxy of Service */
+        put: operations["connectPutCoreV1NamespacedServiceProxy"];
+        /** @description connect POST requests to proxy of Service */
+        post: operations["connectPostCoreV1NamespacedServiceProxy"];
+        /** @description connect DELETE requests to proxy of Service */
+        delete: operations["connectDeleteCoreV1NamespacedServiceProxy"];
+        /** @description connect OPTIONS requests to proxy of Service */
+        options: operations["connectOptionsCoreV1NamespacedServiceProxy"];
+        /** @description connect HEAD requests to proxy of Service */
+        head: operations["connectHeadCoreV1NamespacedServiceProxy"];
+        /** @description connect PATCH requests to proxy of Service */
+        patch: operations["connectPatchCoreV1NamespacedServiceProxy"];
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/services/{name}/proxy/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description connect GET requests to proxy of Service */
+        get: operations["connectGetCoreV1NamespacedServiceProxyWithPath"];
+        /** @description connect PUT requests to proxy of Service */
+        put: operations["connectPutCoreV1NamespacedServiceProxyWithPath"];
+        /** @description connect POST requests to proxy of Service */
+        post: operations["connectPostCoreV1NamespacedServiceProxyWithPath"];
+        /** @description connect DELETE requests to proxy of Service */
+        delete: operations["connectDeleteCoreV1NamespacedServiceProxyWithPath"];
+        /** @description connect OPTIONS requests to proxy of Service */
+        options: operations["connectOptionsCoreV1NamespacedServiceProxyWithPath"];
+        /** @description connect HEAD requests to proxy of Service */
+        head: operations["connectHeadCoreV1NamespacedServiceProxyWithPath"];
+        /** @description connect PATCH requests to proxy of Service */
+        patch: operations["connectPatchCoreV1NamespacedServiceProxyWithPath"];
         trace?: never;
     };
     "/api/v1/namespaces/{namespace}/services/{name}/status": {
@@ -12638,6 +12754,636 @@ export interface operations {
             };
         };
     };
+    connectGetCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPutCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPostCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectDeleteCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectOptionsCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectHeadCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPatchCoreV1NamespacedPodProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectGetCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPutCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPostCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectDeleteCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectOptionsCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectHeadCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPatchCoreV1NamespacedPodProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the URL path to use for the current proxy request to pod. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the PodProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
     readCoreV1NamespacedPodStatus: {
         parameters: {
             query?: {
@@ -14203,6 +14949,636 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["io.k8s.api.core.v1.Service"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectGetCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPutCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPostCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectDeleteCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectOptionsCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectHeadCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPatchCoreV1NamespacedServiceProxy: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectGetCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPutCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPostCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectDeleteCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectOptionsCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectHeadCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: a Status with the reason and code */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+                };
+            };
+        };
+    };
+    connectPatchCoreV1NamespacedServiceProxyWithPath: {
+        parameters: {
+            query?: {
+                /** @description Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description name of the ServiceProxyOptions */
+                name: string;
+                /** @description object name and auth scope, such as for teams and projects */
+                namespace: string;
+                /** @description path to the resource */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
                 };
             };
             /** @description Unauthorized */

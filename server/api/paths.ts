@@ -64,7 +64,8 @@ export function parseResourcePath(registry: Registry, path: string): ParsedPath 
     rest = rest.slice(2);
   }
   const ref = registry.lookup(group, version, rest[0]);
-  if (!ref || rest.length > 3) return { type: 'notFound' };
+  // a proxy's path goes on past the subresource (kube's RequestInfo keeps it in Parts)
+  if (!ref || (rest.length > 3 && rest[2] !== 'proxy')) return { type: 'notFound' };
   if (namespaced !== ref.info.namespaced && namespaced) return { type: 'notFound' };
   return {
     type: 'resource',

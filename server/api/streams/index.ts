@@ -5,6 +5,7 @@ import type { SubresourceHandler } from '../server.js';
 import { serveLogs } from './logs.js';
 import type { PodStreamDeps } from './pod-target.js';
 import { preparePortForward } from './portforward.js';
+import { proxyHandler } from './proxy.js';
 import { prepareRemoteCommand, type RemoteCommandKind } from './remotecommand.js';
 
 export type { PodStreamDeps } from './pod-target.js';
@@ -26,12 +27,14 @@ function upgradeOnly(deps: PodStreamDeps, action: RemoteCommandKind | 'portforwa
   };
 }
 
-/** The pods/{exec,attach,log,portforward} subresources for createApiApp's `subresources` option. */
+/** The pods/{exec,attach,log,portforward,proxy} and services/proxy subresources for createApiApp's `subresources` option. */
 export function createPodStreamHandlers(deps: PodStreamDeps): Record<string, SubresourceHandler> {
   return {
     'pods/exec': upgradeOnly(deps, 'exec'),
     'pods/attach': upgradeOnly(deps, 'attach'),
     'pods/portforward': upgradeOnly(deps, 'portforward'),
+    'pods/proxy': proxyHandler(deps, 'pods'),
+    'services/proxy': proxyHandler(deps, 'services'),
     'pods/log': async (req, res, target) => {
       if (req.method !== 'GET') throw methodNotAllowed();
       await serveLogs(deps, req, res, target.namespace, target.name!);
