@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
-import { kubectl, kubectlOk, tableRows } from './helpers/kubectl.js';
+import { eventually, kubectl, kubectlOk, tableRows } from './helpers/kubectl.js';
 
 /** kubectl auth against kubemock without --token: anonymous, and AlwaysAllow, since kubemock has no RBAC. */
 describe('kubectl auth can-i and whoami (protobuf review bodies), as kube-apiserver with AlwaysAllow answers them', () => {
@@ -71,6 +71,28 @@ describe('kubectl auth can-i and whoami (protobuf review bodies), as kube-apiser
     assert.deepEqual(((await who.json()) as { status: unknown }).status, {
       userInfo: { username: 'system:serviceaccount:default:robot', uid, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] },
     });
+  });
+
+  it('a token ends with its account or the pod it is bound to, as kube\'s claim validator ends it', async () => {
+    const whoami = async (token: string): Promise<string> => {
+      const res = await fetch(`${c.urls.api}/apis/authentication.k8s.io/v1/selfsubjectreviews`, {
+        method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
+      return ((await res.json()) as { status: { userInfo: { username: string } } }).status.userInfo.username;
+    };
+    await post('/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'temp' } });
+    await post('/api/v1/namespaces/default/pods', { metadata: { name: 'holder' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    const plain = (await kubectlOk(c, ['create', 'token', 'temp'])).trim();
+    const bound = (await kubectlOk(c, ['create', 'token', 'robot', '--bound-object-kind=Pod', '--bound-object-name=holder'])).trim();
+    assert.equal(await whoami(plain), 'system:serviceaccount:default:temp');
+    assert.equal(await whoami(bound), 'system:serviceaccount:default:robot');
+    await kubectlOk(c, ['delete', 'pod', 'holder', '--grace-period=0', '--force']);
+    await kubectlOk(c, ['delete', 'serviceaccount', 'temp']);
+    await post('/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'temp' } });
+    // not a credential any more: without --token, kubemock takes the request as anonymous
+    await eventually(async () => (await whoami(plain)) === 'system:anonymous' || undefined, 5000, 'the account\'s token to end');
+    assert.equal(await whoami(plain), 'system:anonymous', 'a new account of the same name has another UID');
+    assert.equal(await whoami(bound), 'system:anonymous');
   });
 
   it('create token refuses what TokenREST refuses', async () => {

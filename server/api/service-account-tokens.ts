@@ -23,6 +23,9 @@ interface Jwt {
   'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string }; pod?: { name: string; uid: string }; secret?: { name: string; uid: string }; node?: { name: string; uid: string } };
 }
 
+/** What the token's objects are now: their UID, and whether their deletion has begun (for kube's claim validation). */
+export type BoundObjectGetter = (kind: 'ServiceAccount' | 'Pod' | 'Secret' | 'Node', namespace: string, name: string) => { uid?: string; deleting?: boolean } | undefined;
+
 /**
  * Issues and checks service account tokens as kube-apiserver's token issuer does: RS256 JWTs with
  * kube's claims, signed by a key made on first use (a start-up cost only for clusters that ask).
@@ -36,6 +39,8 @@ export class ServiceAccountTokenIssuer {
     /** The API server's audiences, which a TokenRequest without audiences gets. */
     readonly audiences: string[],
     private readonly now: () => number,
+    /** Without one, a token holds until it expires; with one, only while its account and bound object exist. */
+    private readonly objects?: BoundObjectGetter,
   ) {}
 
   issue(c: ServiceAccountClaims): { token: string; expiresAt: number } {
@@ -63,12 +68,28 @@ export class ServiceAccountTokenIssuer {
     const now = this.now() / 1000;
     if (claims.iss !== this.issuer || !(claims.exp > now) || claims.nbf > now + 60) return undefined;
     if (!Array.isArray(claims.aud) || !claims.aud.some((a) => this.audiences.includes(a))) return undefined;
+    if (!this.objectsStillThere(claims['kubernetes.io'])) return undefined;
     const { namespace, serviceaccount } = claims['kubernetes.io'];
     return {
       username: claims.sub,
       uid: serviceaccount.uid,
       groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
     };
+  }
+
+  /**
+   * kube's claims validator: the account, and the pod, secret or node the token is bound to, must still
+   * exist with the UID the token names; a bound pod or secret whose deletion has begun ends it too.
+   */
+  private objectsStillThere(k: Jwt['kubernetes.io']): boolean {
+    const get = this.objects;
+    if (!get) return true;
+    const same = (kind: Parameters<BoundObjectGetter>[0], ref: { name: string; uid: string } | undefined, namespace: string): boolean => {
+      if (!ref) return true;
+      const now = get(kind, namespace, ref.name);
+      return !!now && now.uid === ref.uid && !(kind !== 'ServiceAccount' && kind !== 'Node' && now.deleting);
+    };
+    return same('ServiceAccount', k.serviceaccount, k.namespace) && same('Pod', k.pod, k.namespace) && same('Secret', k.secret, k.namespace) && same('Node', k.node, '');
   }
 
   /** The claims of a JWT whose signature is this issuer's, else undefined (for any malformed token too). */

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createOpenApiRouter } from '../api/openapi.js';
 import { bindingHandler } from '../api/binding.js';
 import { evictionHandler } from '../api/eviction.js';
-import { ServiceAccountTokenIssuer } from '../api/service-account-tokens.js';
+import { ServiceAccountTokenIssuer, type BoundObjectGetter } from '../api/service-account-tokens.js';
 import { tokenRequestHandler } from '../api/token-request.js';
 import type { HealthCheck } from '../api/health.js';
 import { createApiListener } from '../api/server.js';
@@ -131,6 +131,19 @@ const dnsResourceGroups: Record<DnsWatchedResource, string> = {
   services: '', endpointslices: 'discovery.k8s.io', namespaces: '', pods: '',
 };
 
+/**
+ * What a service account token's claims name, from the shared caches (kube's validator reads them from
+ * informers too). Registered here, so they start with the others: a token is only issued after that.
+ */
+function tokenObjects(informers: InformerFactory): BoundObjectGetter {
+  const resources = { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' } as const;
+  const caches = Object.fromEntries(Object.entries(resources).map(([kind, resource]) => [kind, informers.for('', resource)]));
+  return (kind, namespace, name) => {
+    const obj = caches[kind].get(kind === 'Node' ? undefined : namespace, name);
+    return obj && { uid: obj.metadata.uid, deleting: !!obj.metadata.deletionTimestamp };
+  };
+}
+
 /** Feeds the DNS view from the shared informers: current objects first, then every change. */
 function dnsSubscriber(informers: InformerFactory) {
   return (resource: DnsWatchedResource, handler: (e: WatchEvent) => void): () => void => {
@@ -209,13 +222,14 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     onStartedLeading: () => { controllers = startPlane(); },
     onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
   });
+  const tokenCaches = tokenObjects(informers);
   informers.start();
 
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
   let stopped = false;
   // kube-apiserver's default issuer and audience: the in-cluster API address
   const apiAudience = `https://kubernetes.default.svc.${dnsOpts.zone}`;
-  const tokens = new ServiceAccountTokenIssuer(apiAudience, [apiAudience], () => clock.now());
+  const tokens = new ServiceAccountTokenIssuer(apiAudience, [apiAudience], () => clock.now(), tokenCaches);
   const listener = createApiListener({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
     userOf: requestUser(opts.token, tokens),
