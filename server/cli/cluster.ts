@@ -31,7 +31,7 @@ import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import type { EtcdStorage } from '../store/etcd.js';
 import { protectServer, requestUser, tokenAuthenticator } from '../api/auth.js';
-import { caData, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
+import { caData, clusterCABundle, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
@@ -40,6 +40,7 @@ import { eventRecorder } from '../controllers/events.js';
 import type { BehaviourMap } from '../runtime/behaviour.js';
 import { startServiceProxy, type ServiceProxy } from '../runtime/service-proxy.js';
 import { createSimulatedRuntime, type SimulatedRuntime } from '../runtime/simulated-runtime.js';
+import type { PodTokenSource } from '../runtime/pod-objects.js';
 import { deepCopy } from '../meta/deep-copy.js';
 
 export interface DnsOptions {
@@ -144,6 +145,23 @@ function tokenObjects(informers: InformerFactory): BoundObjectGetter {
   };
 }
 
+/**
+ * The token the kubelet puts in a pod's projected service account volume: one TokenRequest for the pod's
+ * account, bound to the pod, for the projection's audience (the API's by default).
+ */
+function podTokens(tokens: ServiceAccountTokenIssuer, objects: BoundObjectGetter): PodTokenSource {
+  return (pod, audience, expirationSeconds) => {
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const name = pod.spec?.serviceAccountName || 'default';
+    const uid = objects('ServiceAccount', namespace, name)?.uid;
+    if (!uid) return undefined;
+    return tokens.issue({
+      namespace, name, uid, audiences: audience ? [audience] : tokens.audiences, expirationSeconds,
+      bound: { kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+    }).token;
+  };
+}
+
 /** Feeds the DNS view from the shared informers: current objects first, then every change. */
 function dnsSubscriber(informers: InformerFactory) {
   return (resource: DnsWatchedResource, handler: (e: WatchEvent) => void): () => void => {
@@ -180,8 +198,12 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   const binder = storagePodBinder(storage, clock);
   // Containers and the service proxy need the DNS server's address, so they start after it (below).
   let sim: SimulatedRuntime | undefined;
+  // made once the serving certificate is known (below), in the background: start-up does not wait for openssl
+  let publishCA: { resolve(pem: string): void; reject(err: unknown): void } | undefined;
+  const rootCA = new Promise<string>((resolve, reject) => (publishCA = { resolve, reject }));
+  rootCA.catch(() => undefined);
   const startPlane = () => startControllers({
-    informers, client, clock, logger, binder, runtime: sim?.runtime, kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion,
+    informers, client, clock, logger, binder, runtime: sim?.runtime, kubeletVersion: versionInfo(opts.kubernetesMinor).gitVersion, rootCA,
     config: {
       featureGates: config.featureGates,
       dataDir,
@@ -205,10 +227,15 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     });
   }
 
+  const tokenCaches = tokenObjects(informers);
+  // kube-apiserver's default issuer and audience: the in-cluster API address
+  const apiAudience = `https://kubernetes.default.svc.${dnsOpts.zone}`;
+  const tokens = new ServiceAccountTokenIssuer(apiAudience, [apiAudience], () => clock.now(), tokenCaches);
+
   let proxy: ServiceProxy | undefined;
   if (opts.controllers.enabled !== false && (opts.containers ?? 'simulated') === 'simulated') {
     sim = createSimulatedRuntime({
-      dataDir, logger, clock, informers, behaviours: opts.behaviours, zone: dnsOpts.zone,
+      dataDir, logger, clock, informers, behaviours: opts.behaviours, zone: dnsOpts.zone, serviceAccountToken: podTokens(tokens, tokenCaches),
       events: eventRecorder(client, clock, logger, 'kubelet'),
       dnsServer: { host: opts.host, port: dns?.udpPort ?? 53, address: kubeDnsIP(config.serviceCidr) },
     });
@@ -222,14 +249,10 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     onStartedLeading: () => { controllers = startPlane(); },
     onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
   });
-  const tokenCaches = tokenObjects(informers);
   informers.start();
 
   const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
   let stopped = false;
-  // kube-apiserver's default issuer and audience: the in-cluster API address
-  const apiAudience = `https://kubernetes.default.svc.${dnsOpts.zone}`;
-  const tokens = new ServiceAccountTokenIssuer(apiAudience, [apiAudience], () => clock.now(), tokenCaches);
   const listener = createApiListener({
     registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
     userOf: requestUser(opts.token, tokens),
@@ -241,6 +264,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   });
   const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
     : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
+  clusterCABundle(tls, opts.dataDir ? join(opts.dataDir, 'tls') : undefined).then(publishCA!.resolve, publishCA!.reject);
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
   if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
   if (opts.token) protectServer(server, tokenAuthenticator(opts.token, tokens));

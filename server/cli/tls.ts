@@ -86,6 +86,34 @@ export async function selfSignedTls(names: string[], keepIn?: string): Promise<S
   }
 }
 
+/**
+ * The CA bundle the cluster publishes in every namespace's kube-root-ca.crt: the serving CA when there is
+ * one, else the serving chain's last certificate, else (plain HTTP) a CA of the cluster's own, made with
+ * openssl and kept with --data-dir so the published bundle stays the same across restarts.
+ */
+export async function clusterCABundle(tls: ServingTls | undefined, keepIn?: string): Promise<string> {
+  if (tls) return tls.caPem ?? pemBlocks(tls.cert).at(-1) ?? tls.cert;
+  const file = keepIn && join(keepIn, 'cluster-ca.crt');
+  if (file) {
+    const kept = await readFile(file, 'utf8').catch(() => undefined);
+    if (kept && Date.parse(new X509Certificate(kept).validTo) > Date.now() + 24 * 3600_000) return kept;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'kubemock-ca-'));
+  try {
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'ca.key'),
+      '-out', join(dir, 'ca.crt'), '-days', '3650', '-subj', `/CN=kubemock-ca@${Math.floor(Date.now() / 1000)}`,
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    const pem = await readFile(join(dir, 'ca.crt'), 'utf8');
+    if (file) {
+      await mkdir(keepIn, { recursive: true, mode: 0o700 });
+      await writeFile(file, pem);
+    }
+    return pem;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function readKept(dir: string, names: string[]): Promise<ServingTls | undefined> {
   try {
     const [cert, key, caPem] = await Promise.all(['server.crt', 'server.key', 'ca.crt'].map((f) => readFile(join(dir, f), 'utf8')));

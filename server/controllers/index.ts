@@ -16,6 +16,7 @@ import { startDisruptionController } from './disruption.js';
 import { startStorageProtectionController } from './storage-protection.js';
 import { startNamespaceController } from './namespace.js';
 import { startPersistentVolumeController } from './persistentvolume.js';
+import { startRootCAPublisher } from './root-ca-publisher.js';
 import { startStatefulSetController } from './statefulset.js';
 
 export type { ControllerConfig } from './deps.js';
@@ -29,6 +30,8 @@ export interface ControllerPlaneOptions {
   binder: PodBinder;
   runtime?: ContainerRuntime;
   kubeletVersion?: string;
+  /** The CA bundle kube-root-ca.crt publishes; without one, none is published. */
+  rootCA?: Promise<string>;
 }
 
 export interface RunningControllers {
@@ -55,6 +58,7 @@ export function startControllers(base: ControllerPlaneOptions): RunningControlle
     startServiceAccountsController(deps),
     startStorageProtectionController(deps),
     startDisruptionController(deps),
+    ...(base.rootCA ? [startRootCAPublisher(deps, base.rootCA)] : []),
     ...nodes.controllers,
   ];
   return {
