@@ -6,19 +6,24 @@ import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { InformerFactory } from '../store/informer.js';
 
+/** A service account token for a pod's projected volume, or undefined when its account does not exist. */
+export type PodTokenSource = (pod: DeepReadonly<Pod>, audience: string | undefined, expirationSeconds: number) => string | undefined;
+
 export interface ObjectLookup {
   configMap(namespace: string, name: string): DeepReadonly<ConfigMap> | undefined;
   secret(namespace: string, name: string): DeepReadonly<Secret> | undefined;
+  serviceAccountToken: PodTokenSource;
 }
 
-export const noObjects: ObjectLookup = { configMap: () => undefined, secret: () => undefined };
+export const noObjects: ObjectLookup = { configMap: () => undefined, secret: () => undefined, serviceAccountToken: () => undefined };
 
-export function informerLookup(informers: InformerFactory): ObjectLookup {
+export function informerLookup(informers: InformerFactory, serviceAccountToken: PodTokenSource = noObjects.serviceAccountToken): ObjectLookup {
   const cms = informers.for<ConfigMap & KubeObject>('', 'configmaps').start();
   const secrets = informers.for<Secret & KubeObject>('', 'secrets').start();
   return {
     configMap: (ns, name) => cms.get(ns, name),
     secret: (ns, name) => secrets.get(ns, name),
+    serviceAccountToken,
   };
 }
 

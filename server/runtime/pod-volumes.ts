@@ -67,7 +67,10 @@ async function materialise(v: DeepReadonly<Volume>, pod: DeepReadonly<Pod>, podI
       } else if (src.downwardAPI) {
         await writeKeys(dir, downwardData(pod, podIP, src.downwardAPI.items), undefined);
       } else if (src.serviceAccountToken) {
-        await writeKeys(dir, new Map([[src.serviceAccountToken.path, Buffer.from('kubemock-simulated-token')]]), undefined);
+        const projection = src.serviceAccountToken;
+        // without an account there is nothing to issue: a real kubelet would not start the pod at all
+        const token = objects.serviceAccountToken(pod, projection.audience, projection.expirationSeconds ?? 3600) ?? '';
+        await writeKeys(dir, new Map([[projection.path, Buffer.from(token)]]), undefined);
       }
     }
   }

@@ -22,7 +22,7 @@ import { builtinBehaviours, defaultBehaviour } from './builtins/index.js';
 import { containerEnv } from './container-env.js';
 import { ContainerFs } from './container-fs.js';
 import { ContainerLog } from './container-log.js';
-import { informerLookup, noObjects, type ObjectLookup } from './pod-objects.js';
+import { informerLookup, noObjects, type ObjectLookup, type PodTokenSource } from './pod-objects.js';
 import { PodNetwork, type BindOptions } from './pod-network.js';
 import { containerMounts, podVolumes, type PodVolumes } from './pod-volumes.js';
 import { runProbe } from './probes.js';
@@ -50,6 +50,8 @@ export interface SimulatedRuntimeOptions {
   behaviours?: BehaviourMap | BehaviourMap[];
   /** For ConfigMap/Secret env and volumes, and to clean up after deleted pods. */
   informers?: InformerFactory;
+  /** The token of a pod's projected service account volume; without it the file is empty. */
+  serviceAccountToken?: PodTokenSource;
   /** Events on pods (a refused port). */
   events?: EventRecorder;
   zone?: string;
@@ -105,7 +107,7 @@ export function createSimulatedRuntime(opts: SimulatedRuntimeOptions): Simulated
   const registry = new BehaviourRegistry(defaultBehaviour).add(builtins);
   for (const m of [opts.behaviours ?? []].flat()) registry.add(m);
   const network = new PodNetwork(opts.bind);
-  const objects: ObjectLookup = opts.informers ? informerLookup(opts.informers) : noObjects;
+  const objects: ObjectLookup = opts.informers ? informerLookup(opts.informers, opts.serviceAccountToken) : noObjects;
   const commands = defaultCommands();
   const byId = new Map<string, Instance>();
   /** ns/pod → container name → latest instance. */
