@@ -127,10 +127,16 @@ describe('the simulated shell through exec', () => {
     assert.equal(missing.err, "nslookup: can't resolve 'nothing-here'\n");
   });
 
-  it('an interactive shell on a TTY echoes, prompts and runs lines', async () => {
+  /** A shell reading what the test writes to stdin, as kubectl exec -i (and -t) attaches one. */
+  const interactive = (command: string[], tty: boolean) => {
     const stdin = new PassThrough();
     const out = collector();
-    const done = rt.streams.exec({ namespace: 'default', pod: 'busybox-c8d74cd49-6wh2s', container: 'busybox', command: ['/bin/sh'], tty: true, stdin, stdout: out.w });
+    const done = rt.streams.exec({ namespace: 'default', pod: 'busybox-c8d74cd49-6wh2s', container: 'busybox', command, tty, stdin, stdout: out.w });
+    return { stdin, out, done };
+  };
+
+  it('an interactive shell on a TTY echoes, prompts and runs lines', async () => {
+    const { stdin, out, done } = interactive(['/bin/sh'], true);
     stdin.write('hostname\r');
     stdin.write('exit\r');
     assert.equal(await done, 0);
@@ -138,9 +144,7 @@ describe('the simulated shell through exec', () => {
   });
 
   it('a shell reading piped stdin stops at an `exit` anywhere in a line, with its code, and not at one in a subshell', async () => {
-    const stdin = new PassThrough();
-    const out = collector();
-    const done = rt.streams.exec({ namespace: 'default', pod: 'busybox-c8d74cd49-6wh2s', container: 'busybox', command: ['sh'], tty: false, stdin, stdout: out.w });
+    const { stdin, out, done } = interactive(['sh'], false);
     stdin.write('(exit 4); echo sub $?\n');
     stdin.write('echo one; exit 3; echo never\n');
     stdin.write('echo after\n');
