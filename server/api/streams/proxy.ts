@@ -108,6 +108,10 @@ function forward(req: Request, res: Response, upstream: Upstream, conn: Duplex):
       answer.on('error', () => resolve());
     });
     out.on('error', (err) => (res.headersSent ? resolve() : reject(reachError(upstream, err))));
+    // a client that leaves takes the connection to the pod with it
+    res.on('close', () => {
+      if (!res.writableFinished) out.destroy();
+    });
     req.pipe(out);
   });
 }
