@@ -4,6 +4,7 @@ import { rfc3339, type Clock } from '../meta/clock.js';
 import { badRequest } from '../meta/errors.js';
 import { isPlainObject, type KubeObject } from '../meta/types.js';
 import { checkDeletePreconditions, type DeleteOptions, type Registry } from '../registry/generic.js';
+import { updatePodCondition } from '../registry/kinds/pod-conditions.js';
 import { readCreateBody, sendCreatedStatus } from './create-subresource.js';
 import { deleteOptionsFromBody } from './delete-options.js';
 import { canIgnoreBudget, takeDisruption } from './disruption-budget.js';
@@ -67,20 +68,11 @@ async function markDisruptionTarget(registry: Registry, target: ResourceTarget, 
   const updated = await registry.guaranteedUpdate(target.ref, target.namespace, target.name!, undefined, {}, (current) => {
     checkDeletePreconditions(target.ref, current, pre);
     const status = (current.status ?? {}) as { conditions?: PodCondition[] };
-    return { ...current, status: { ...status, conditions: withDisruptionTarget(status.conditions ?? [], rfc3339(clock.now())) } };
+    // no lastProbeTime: null, which kube prints but kubemock's decoding drops, so the kubelet's next
+    // status write would change the pod again and void a resourceVersion precondition
+    const conditions = updatePodCondition(status.conditions, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }, rfc3339(clock.now()));
+    return { ...current, status: { ...status, conditions } };
   }, 'status');
   return pre?.resourceVersion ? { ...pre, resourceVersion: updated.metadata.resourceVersion } : pre;
 }
 
-/** podutil.UpdatePodCondition: the transition time moves only when the status does. */
-function withDisruptionTarget(conditions: PodCondition[], now: string): PodCondition[] {
-  const existing = conditions.find((c) => c.type === 'DisruptionTarget');
-  // no lastProbeTime: null, which kube prints but kubemock's decoding drops, so the kubelet's next
-  // status write would change the pod again and void a resourceVersion precondition
-  const next: PodCondition = {
-    type: 'DisruptionTarget', status: 'True',
-    lastTransitionTime: existing?.status === 'True' ? existing.lastTransitionTime : now,
-    reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
-  };
-  return existing ? conditions.map((c) => (c === existing ? next : c)) : [...conditions, next];
-}

@@ -4,7 +4,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { KubeObject } from '../meta/types.js';
 import type { PodDisruptionBudgetObject } from '../registry/kinds/poddisruptionbudgets.js';
-import { countBudget, disruptedPodTimeoutMs, disruptionAllowedCondition } from './disruption.js';
+import { disruptionAllowedCondition } from '../registry/kinds/poddisruptionbudgets.js';
+import { countBudget, disruptedPodTimeoutMs } from './disruption.js';
 
 const now = Date.parse('2026-11-25T10:00:00Z');
 const set = { metadata: { name: 'web', namespace: 'default', uid: 'set-uid' }, spec: { replicas: 5 } } as StatefulSet & KubeObject;

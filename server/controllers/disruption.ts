@@ -1,14 +1,13 @@
-import type { Condition, LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import { rfc3339 } from '../meta/clock.js';
 import { selectorMatchesLabels } from '../meta/labels.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { InformerEvent } from '../store/informer.js';
 import { deepEqual } from '../registry/equality.js';
-import type { PodDisruptionBudgetObject } from '../registry/kinds/poddisruptionbudgets.js';
+import { disruptionAllowedCondition, type PodDisruptionBudgetObject } from '../registry/kinds/poddisruptionbudgets.js';
 import type { Controller, ControllerDeps } from './deps.js';
-import { isPodReady } from './endpoints-pods.js';
+import { isPodReady } from '../registry/kinds/pod-conditions.js';
 import { eventRecorder } from './events.js';
 import { runningController, WorkQueue, type Result } from './runtime.js';
 
@@ -97,17 +96,6 @@ export function countBudget(pdb: RBudget, pods: RPod[], sets: (ns: string, name:
   return { unmanagedPods, currentHealthy, desiredHealthy, expectedPods, disruptionsAllowed, disruptedPods, ...(recheckAtMs ? { recheckAtMs } : {}) };
 }
 
-/** pdbhelper.UpdateDisruptionAllowedCondition through apimeta.SetStatusCondition. */
-export function disruptionAllowedCondition(conditions: readonly Condition[] | undefined, allowed: boolean, observedGeneration: number, now: number, failure?: string): Condition[] {
-  const reason = failure ? 'SyncFailed' : allowed ? 'SufficientPods' : 'InsufficientPods';
-  const status = allowed && !failure ? 'True' : 'False';
-  const old = conditions?.find((c) => c.type === 'DisruptionAllowed');
-  const next: Condition = {
-    type: 'DisruptionAllowed', status, observedGeneration, reason, message: failure ?? '',
-    lastTransitionTime: old && old.status === status ? old.lastTransitionTime : rfc3339(now),
-  };
-  return [...(conditions ?? []).filter((c) => c.type !== 'DisruptionAllowed'), next];
-}
 
 /**
  * kube-controller-manager's disruption controller: each PodDisruptionBudget's status counts the healthy

@@ -25,10 +25,6 @@ export function selectedBy(svc: RService, pod: RPod): boolean {
   return Object.entries(svc.spec?.selector ?? {}).every(([k, v]) => labels[k] === v);
 }
 
-export function isPodReady(pod: RPod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
 /** ShouldPodBeInEndpoints: an IP, not terminal for its restart policy, and (unless allowed) not terminating. */
 export function shouldPodBeInEndpoints(pod: RPod, includeTerminating: boolean): boolean {
   if (!pod.status?.podIPs?.length && !pod.status?.podIP) return false;

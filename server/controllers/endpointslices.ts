@@ -4,9 +4,10 @@ import { isNotFound } from '../meta/errors.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { Controller, ControllerDeps } from './deps.js';
 import {
-  derivedLabels, enqueueServicesAndTheirPods, findPort, isPodReady, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
+  derivedLabels, enqueueServicesAndTheirPods, findPort, managesEndpoints, podIP, selectedBy, shouldPodBeInEndpoints, shouldSetHostname,
   triggerTimeAnnotation, rfc3339Nano, type RPod, type RService,
 } from './endpoints-pods.js';
+import { isPodReady } from '../registry/kinds/pod-conditions.js';
 import { runningController, WorkQueue, type Result } from './runtime.js';
 import { deepCopy } from '../meta/deep-copy.js';
 

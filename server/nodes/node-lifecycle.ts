@@ -1,4 +1,4 @@
-import type { Node, Pod, PodCondition, Taint } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { core } from '../controllers/client.js';
 import type { Controller, ControllerDeps } from '../controllers/deps.js';
 import { eventRecorder } from '../controllers/events.js';
@@ -11,6 +11,7 @@ import type { NodePool } from './node-pool.js';
 import { sameJson } from './pod-status.js';
 import { taintNotReady, taintUnreachable, tolerationSecondsFor } from './taints.js';
 import { deepCopy } from '../meta/deep-copy.js';
+import { updatePodCondition } from '../registry/kinds/pod-conditions.js';
 
 type RPod = DeepReadonly<Pod & KubeObject>;
 type RNode = DeepReadonly<Node & KubeObject>;
@@ -102,9 +103,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
     for (const pod of podsOn(name)) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'False') continue;
-      const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready'
-        ? { ...deepCopy(c) as PodCondition, status: 'False', lastTransitionTime: rfc3339(now) }
-        : deepCopy(c) as PodCondition));
+      const conditions = updatePodCondition(pod.status?.conditions, { ...ready, status: 'False' }, rfc3339(now));
       try {
         await client.mergePatch(core('pods'), pod.metadata.namespace!, pod.metadata.name!, { status: { conditions } }, 'status');
         nodeEvents.event(pod, podRef, 'Warning', 'NodeNotReady', 'Node is not ready');
@@ -167,10 +166,7 @@ export function startNodeLifecycle(deps: ControllerDeps, pool: NodePool, onReboo
     const message = 'PodGC: node no longer exists';
     try {
       if (pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') {
-        const conditions = [
-          ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget').map((c) => deepCopy(c) as PodCondition),
-          { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message, lastProbeTime: null as unknown as string, lastTransitionTime: rfc3339(clock.now()) },
-        ];
+        const conditions = updatePodCondition(pod.status?.conditions, { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message }, rfc3339(clock.now()));
         await client.mergePatch(core('pods'), namespace, name, { status: { phase: 'Failed', conditions } }, 'status');
       }
       podGcEvents.event(pod, podRef, 'Normal', 'PodGCDeletion', message);

@@ -1,4 +1,6 @@
+import type { Condition } from 'kubernetes-types/meta/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import { rfc3339 } from '../../meta/clock.js';
 import type { FieldError } from '../../meta/errors.js';
 import { fromLabelSelector } from '../../meta/labels.js';
 import type { KubeObject } from '../../meta/types.js';
@@ -73,4 +75,16 @@ export function poddisruptionbudgets(): ResourceInfo<PodDisruptionBudgetObject> 
       },
     },
   };
+}
+
+/** pdbhelper.UpdateDisruptionAllowedCondition through apimeta.SetStatusCondition. */
+export function disruptionAllowedCondition(conditions: readonly Condition[] | undefined, allowed: boolean, observedGeneration: number, now: number, failure?: string): Condition[] {
+  const reason = failure ? 'SyncFailed' : allowed ? 'SufficientPods' : 'InsufficientPods';
+  const status = allowed && !failure ? 'True' : 'False';
+  const old = conditions?.find((c) => c.type === 'DisruptionAllowed');
+  const next: Condition = {
+    type: 'DisruptionAllowed', status, observedGeneration, reason, message: failure ?? '',
+    lastTransitionTime: old && old.status === status ? old.lastTransitionTime : rfc3339(now),
+  };
+  return [...(conditions ?? []).filter((c) => c.type !== 'DisruptionAllowed'), next];
 }
