@@ -68,8 +68,6 @@ async function markDisruptionTarget(registry: Registry, target: ResourceTarget, 
   const updated = await registry.guaranteedUpdate(target.ref, target.namespace, target.name!, undefined, {}, (current) => {
     checkDeletePreconditions(target.ref, current, pre);
     const status = (current.status ?? {}) as { conditions?: PodCondition[] };
-    // no lastProbeTime: null, which kube prints but kubemock's decoding drops, so the kubelet's next
-    // status write would change the pod again and void a resourceVersion precondition
     const conditions = updatePodCondition(status.conditions, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }, rfc3339(clock.now()));
     return { ...current, status: { ...status, conditions } };
   }, 'status');

@@ -88,11 +88,28 @@ describe('decodeFields', () => {
     };
     assert.deepEqual(decodeFields(index, 'io.k8s.api.apps.v1.StatefulSet', sts), { unknownFields: [], typeError: undefined });
     assert.deepEqual(sts, {
-      metadata: { name: 'web', labels: { a: '' } },
+      metadata: { name: 'web', labels: { a: '' }, creationTimestamp: null },
       spec: {
         template: { spec: { containers: [{}, { name: 'b', ports: [{}], args: [''], resources: { limits: { cpu: '0' } } }] } },
         updateStrategy: { rollingUpdate: {} },
       },
+    });
+  });
+
+  it('writes a zero metav1.Time that is not a pointer as null, as Go does, in the structs that are there', () => {
+    const sts = {
+      metadata: { name: 'web' },
+      spec: { template: { metadata: { labels: { app: 'web' } } }, volumeClaimTemplates: [{ metadata: { name: 'data' } }] },
+      status: { conditions: [{ type: 'Progressing', status: 'True' }] },
+    };
+    decodeFields(index, 'io.k8s.api.apps.v1.StatefulSet', sts);
+    assert.deepEqual(sts, {
+      metadata: { name: 'web', creationTimestamp: null },
+      spec: {
+        template: { metadata: { labels: { app: 'web' }, creationTimestamp: null } },
+        volumeClaimTemplates: [{ metadata: { name: 'data', creationTimestamp: null } }],
+      },
+      status: { conditions: [{ type: 'Progressing', status: 'True', lastTransitionTime: null }] },
     });
   });
 

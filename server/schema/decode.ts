@@ -95,6 +95,7 @@ class DecodeWalk {
           delete value[key];
         }
       }
+      if (refName || !at.parent) this.zeroTimes(struct, schema, value);
     } else if (typeof schema.additionalProperties === 'object') {
       const values = schema.additionalProperties;
       for (const key in value) {
@@ -105,6 +106,13 @@ class DecodeWalk {
         else this.value(values, child, { parent: at, key, struct: at.struct });
       }
     }
+  }
+
+  /** A Go Time field that is not a pointer is never absent: unset, encoding/json writes it as null. */
+  private zeroTimes(struct: string, schema: SchemaObject, value: Record<string, unknown>): void {
+    const fields = zeroTimeFields.get(struct);
+    if (!fields) return;
+    for (const k of fields) if (value[k] === undefined && schema.properties?.[k]) value[k] = null;
   }
 
   /** A list, or a map of declared values (not a struct, not free-form JSON). */
@@ -258,6 +266,24 @@ export function schemaBodyDecoder(index: () => SchemaIndex = servedSchemas): Bod
 function isEmptyCollection(v: unknown): boolean {
   return Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0;
 }
+
+/**
+ * The metav1.Time and MicroTime fields of the served types that are structs, not pointers: Go writes
+ * their zero value as `null` (omitempty does not apply to a struct), so kube 1.27 to 1.33 print
+ * `creationTimestamp: null` in a pod template and `lastProbeTime: null` in a pod condition.
+ * (Event is core/v1's and events.k8s.io/v1's; each has only some of these.)
+ */
+const zeroTimeFields = new Map<string, string[]>([
+  ['ObjectMeta', ['creationTimestamp']],
+  ['PodCondition', ['lastProbeTime', 'lastTransitionTime']],
+  ['PersistentVolumeClaimCondition', ['lastProbeTime', 'lastTransitionTime']],
+  ['NodeCondition', ['lastHeartbeatTime', 'lastTransitionTime']],
+  ['NamespaceCondition', ['lastTransitionTime']],
+  ['StatefulSetCondition', ['lastTransitionTime']],
+  ['ContainerStateRunning', ['startedAt']],
+  ['ContainerStateTerminated', ['startedAt', 'finishedAt']],
+  ['Event', ['eventTime', 'firstTimestamp', 'lastTimestamp', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp']],
+]);
 
 /**
  * Optional lists the Go types write even when empty (no omitempty): EndpointSlice.ports. The schema
