@@ -127,6 +127,9 @@ export interface KindClient<T> {
   /** body: a JSON value, or text (YAML is fine for apply). */
   patch(name: string, type: PatchKind, body: unknown, opts?: PatchOptions): Promise<T>;
   patchStatus(name: string, type: PatchKind, body: unknown, opts?: PatchOptions): Promise<T>;
+  /** Through a subresource the kind declares (pods: 'ephemeralcontainers', as UpdateEphemeralContainers). */
+  updateSubresource(subresource: string, obj: T, opts?: WriteOptions): Promise<T>;
+  patchSubresource(subresource: string, name: string, type: PatchKind, body: unknown, opts?: PatchOptions): Promise<T>;
   delete(name: string, opts?: Target & { options?: DeleteOptions }): Promise<{ object: T; removed: boolean }>;
   getScale(name: string, target?: Target): Promise<Scale>;
   updateScale(name: string, replicas: number, opts?: WriteOptions & { resourceVersion?: string }): Promise<Scale>;
@@ -206,6 +209,8 @@ function kindClient(client: Client, row: KindService): KindClient<unknown> {
     bodyBytes: new Uint8Array(0), fieldManager: opts.fieldManager ?? '', force: opts.force, dryRun: !!opts.dryRun, fieldValidation: opts.fieldValidation ?? '',
   });
   const obj = (res: unknown): unknown => fromProto(msg, res);
+  /** The Go word of a declared subresource: its methods are update<Word> and patch<Word>. */
+  const word = (subresource: string): string => (row.subresources as readonly (readonly [string, string])[]).find(([s]) => s === subresource)?.[1] ?? subresource;
   const scale = (res: unknown): Scale => fromProto('kubemock.v1.Scale', res) as Scale;
 
   return {
@@ -228,6 +233,8 @@ function kindClient(client: Client, row: KindService): KindClient<unknown> {
     updateStatus: async (o, opts) => obj(await call('updateStatus', writeRequest(o, opts))),
     patch: async (name, type, body, opts) => obj(await call('patch', patchRequest(name, type, body, opts))),
     patchStatus: async (name, type, body, opts) => obj(await call('patchStatus', patchRequest(name, type, body, opts))),
+    updateSubresource: async (sub, o, opts) => obj(await call(`update${word(sub)}`, writeRequest(o, opts))),
+    patchSubresource: async (sub, name, type, body, opts) => obj(await call(`patch${word(sub)}`, patchRequest(name, type, body, opts))),
     delete: async (name, o = {}) => {
       const res = await call('delete', { namespace: o.namespace ?? '', name, options: o.options ? toProto('kubemock.v1.DeleteOptions', o.options) : undefined }) as { object?: unknown; removed: boolean };
       return { object: obj(res.object), removed: res.removed };

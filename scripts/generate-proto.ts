@@ -70,6 +70,8 @@ export interface KindEntry {
   namespaced: boolean;
   status: boolean;
   scale: boolean;
+  /** Update-only subresources the kind declares (pods/ephemeralcontainers): [subresource, Go name]. */
+  subresources: [string, string][];
   schema: string;
 }
 
@@ -91,6 +93,7 @@ function kindTable(schemas: Map<string, Schema>): KindEntry[] {
       namespaced: r.namespaced,
       status: !!r.statusSubresource,
       scale: !!r.scale,
+      subresources: Object.entries(r.updateSubresources ?? {}).map(([sub, s]): [string, string] => [sub, s.goName]),
       schema: schemaOfKind(schemas, r.group, version, r.kind),
     };
   }).sort((a, b) => a.service.localeCompare(b.service));
@@ -395,6 +398,12 @@ function servicesProto(kinds: KindEntry[], names: Map<string, string>): string {
         `  rpc PatchStatus(PatchRequest) returns (${msg});`,
       );
     }
+    for (const [, goName] of k.subresources) {
+      out.push(
+        `  rpc Update${goName}(${msg}UpdateRequest) returns (${msg});`,
+        `  rpc Patch${goName}(PatchRequest) returns (${msg});`,
+      );
+    }
     if (k.scale) {
       const scale = names.get(scaleSchema)!;
       out.push(
@@ -421,6 +430,7 @@ function kindsTs(kinds: KindEntry[], names: Map<string, string>): string {
     `    namespaced: ${k.namespaced},`,
     `    status: ${k.status},`,
     `    scale: ${k.scale},`,
+    `    subresources: [${k.subresources.map(([sub, goName]) => `['${sub}', '${goName}']`).join(', ')}],`,
     '  },',
   ].join('\n'));
   return [

@@ -148,6 +148,21 @@ describe('gRPC API over the shared registry', { timeout: 60_000 }, () => {
     assert.equal(deleted.object.metadata?.name, 'patched');
   });
 
+  it('UpdateEphemeralContainers and PatchEphemeralContainers write through the subresource, as REST does', async () => {
+    const pod = await client.pods.create({ metadata: { name: 'debuggee', namespace: 'default', labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    // without a resourceVersion: the scheduler and kubelet write the pod meanwhile
+    const sent = { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined, labels: { app: 'changed' } }, spec: { ...pod.spec!, ephemeralContainers: [{ name: 'dbg', image: 'busybox', stdin: true }] } };
+    const updated = await client.pods.updateSubresource('ephemeralcontainers', sent);
+    assert.deepEqual(updated.spec?.ephemeralContainers?.map((e) => [e.name, e.image, e.terminationMessagePolicy]), [['dbg', 'busybox', 'File']]);
+    assert.deepEqual(updated.metadata?.labels, { app: 'd' }, 'the rest of the pod is put back');
+    const patched = await client.pods.patchSubresource('ephemeralcontainers', 'debuggee', 'strategic', { spec: { ephemeralContainers: [{ name: 'two', image: 'busybox' }] } }, { namespace: 'default' });
+    // strategic merge puts what the patch lists first when it sends no $setElementOrder, as kube's does
+    assert.deepEqual(patched.spec?.ephemeralContainers?.map((e) => e.name), ['two', 'dbg']);
+    await assert.rejects(client.pods.patchSubresource('ephemeralcontainers', 'debuggee', 'json', [{ op: 'remove', path: '/spec/ephemeralContainers/0' }], { namespace: 'default' }),
+      (e: unknown) => e instanceof KubemockGrpcError && e.code === 3 && /existing ephemeral containers "two" may not be removed/.test(e.message));
+    await assert.rejects(client.configMaps.updateSubresource('ephemeralcontainers', { metadata: { name: 'x', namespace: 'default' } }), (e: unknown) => e instanceof KubemockGrpcError && e.code === 12);
+  });
+
   it('errors carry the gRPC code and the Kubernetes Status', async () => {
     const expectError = async (p: Promise<unknown>, code: number, reason: string, httpCode: number): Promise<KubemockGrpcError> => {
       try {

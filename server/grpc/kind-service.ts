@@ -110,7 +110,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
     }),
   };
 
-  async function write(raw: unknown, md: Metadata, subresource: 'status' | undefined): Promise<Record<string, unknown>> {
+  async function write(raw: unknown, md: Metadata, subresource: string | undefined): Promise<Record<string, unknown>> {
     const req = fromProto(`${msg}UpdateRequest`, raw) as WriteRequest;
     const sent = isPlainObject(req.object) ? req.object : {};
     const name = req.name || nameOf(sent);
@@ -120,7 +120,7 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
     return present((await registry.replace(ref, ns(req.namespace || namespaceOf(body)), name, body, requestContext('Update', req, md), subresource)).object);
   }
 
-  async function patch(req: PatchRequest, md: Metadata, subresource: 'status' | undefined): Promise<KubeObject> {
+  async function patch(req: PatchRequest, md: Metadata, subresource: string | undefined): Promise<KubeObject> {
     const { patchType, body, rc } = decodePatch(req, md);
     return (await registry.patch(ref, ns(req.namespace), req.name, patchType, body, rc, subresource)).object;
   }
@@ -128,6 +128,11 @@ export function kindServiceImplementation(row: KindService, deps: KindServiceDep
   if (row.status) {
     impl.updateStatus = unary<unknown>(async (raw, md) => write(raw, md, 'status'));
     impl.patchStatus = unary<PatchRequest>(async (req, md) => present(await patch(req, md, 'status')));
+  }
+  // UpdateEphemeralContainers and PatchEphemeralContainers, as the REST subresource (grpc-js names methods in lower camel case)
+  for (const [sub, goName] of row.subresources) {
+    impl[`update${goName}`] = unary<unknown>(async (raw, md) => write(raw, md, sub));
+    impl[`patch${goName}`] = unary<PatchRequest>(async (req, md) => present(await patch(req, md, sub)));
   }
   if (row.scale) {
     const scaleMsg = 'kubemock.v1.Scale';

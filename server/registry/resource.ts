@@ -52,6 +52,8 @@ export interface ResourceInfo<T extends KubeObject = KubeObject> {
  * podEphemeralContainersStrategy: get, update and patch it; the rest of a write is put back.
  */
 export interface UpdateSubresource<T extends KubeObject = KubeObject> {
+  /** The word Go clients name it by (UpdateEphemeralContainers), for the gRPC methods. */
+  goName: string;
   /** Puts back from `old` all this subresource may not change. */
   prepareForUpdate(obj: T, old: T, ctx: StrategyContext): void;
   validateUpdate(obj: T, old: T, ctx: StrategyContext): FieldError[];

@@ -32,6 +32,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: ControllerRevisionsServiceService,
@@ -44,6 +45,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: EndpointSlicesServiceService,
@@ -56,6 +58,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: EndpointsServiceService,
@@ -68,6 +71,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: EventsServiceService,
@@ -80,6 +84,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: NamespacesServiceService,
@@ -92,6 +97,7 @@ export const kindServices = [
     namespaced: false,
     status: true,
     scale: false,
+    subresources: [],
   },
   {
     service: NodesServiceService,
@@ -104,6 +110,7 @@ export const kindServices = [
     namespaced: false,
     status: true,
     scale: false,
+    subresources: [],
   },
   {
     service: PersistentVolumeClaimsServiceService,
@@ -116,6 +123,7 @@ export const kindServices = [
     namespaced: true,
     status: true,
     scale: false,
+    subresources: [],
   },
   {
     service: PersistentVolumesServiceService,
@@ -128,6 +136,7 @@ export const kindServices = [
     namespaced: false,
     status: true,
     scale: false,
+    subresources: [],
   },
   {
     service: PodDisruptionBudgetsServiceService,
@@ -140,6 +149,7 @@ export const kindServices = [
     namespaced: true,
     status: true,
     scale: false,
+    subresources: [],
   },
   {
     service: PodsServiceService,
@@ -152,6 +162,7 @@ export const kindServices = [
     namespaced: true,
     status: true,
     scale: false,
+    subresources: [['ephemeralcontainers', 'EphemeralContainers']],
   },
   {
     service: SecretsServiceService,
@@ -164,6 +175,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: ServiceAccountsServiceService,
@@ -176,6 +188,7 @@ export const kindServices = [
     namespaced: true,
     status: false,
     scale: false,
+    subresources: [],
   },
   {
     service: ServicesServiceService,
@@ -188,6 +201,7 @@ export const kindServices = [
     namespaced: true,
     status: true,
     scale: false,
+    subresources: [],
   },
   {
     service: StatefulSetsServiceService,
@@ -200,6 +214,7 @@ export const kindServices = [
     namespaced: true,
     status: true,
     scale: true,
+    subresources: [],
   },
   {
     service: StorageClassesServiceService,
@@ -212,6 +227,7 @@ export const kindServices = [
     namespaced: false,
     status: false,
     scale: false,
+    subresources: [],
   },
 ] as const;
 

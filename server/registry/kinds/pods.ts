@@ -125,6 +125,7 @@ const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
  * and nothing else; kubectl debug adds its container through it.
  */
 const ephemeralContainersSubresource: UpdateSubresource<PodObject> = {
+  goName: 'EphemeralContainers',
   prepareForUpdate(pod, old) {
     const ephemeral = pod.spec?.ephemeralContainers;
     const spec: Mutable<PodSpec> = { ...old.spec!, ephemeralContainers: ephemeral };

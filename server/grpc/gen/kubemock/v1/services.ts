@@ -11438,6 +11438,24 @@ export const PodsServiceService = {
     responseSerialize: (value: Pod): Buffer => Buffer.from(Pod.encode(value).finish()),
     responseDeserialize: (value: Buffer): Pod => Pod.decode(value),
   },
+  updateEphemeralContainers: {
+    path: "/kubemock.v1.PodsService/UpdateEphemeralContainers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PodUpdateRequest): Buffer => Buffer.from(PodUpdateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PodUpdateRequest => PodUpdateRequest.decode(value),
+    responseSerialize: (value: Pod): Buffer => Buffer.from(Pod.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Pod => Pod.decode(value),
+  },
+  patchEphemeralContainers: {
+    path: "/kubemock.v1.PodsService/PatchEphemeralContainers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: Pod): Buffer => Buffer.from(Pod.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Pod => Pod.decode(value),
+  },
 } as const;
 
 export interface PodsServiceServer extends UntypedServiceImplementation {
@@ -11450,6 +11468,8 @@ export interface PodsServiceServer extends UntypedServiceImplementation {
   delete: handleUnaryCall<DeleteRequest, PodDeleteResponse>;
   updateStatus: handleUnaryCall<PodUpdateRequest, Pod>;
   patchStatus: handleUnaryCall<PatchRequest, Pod>;
+  updateEphemeralContainers: handleUnaryCall<PodUpdateRequest, Pod>;
+  patchEphemeralContainers: handleUnaryCall<PatchRequest, Pod>;
 }
 
 export interface PodsServiceClient extends Client {
@@ -11556,6 +11576,36 @@ export interface PodsServiceClient extends Client {
     callback: (error: ServiceError | null, response: Pod) => void,
   ): ClientUnaryCall;
   patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  updateEphemeralContainers(
+    request: PodUpdateRequest,
+    callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  updateEphemeralContainers(
+    request: PodUpdateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  updateEphemeralContainers(
+    request: PodUpdateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  patchEphemeralContainers(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  patchEphemeralContainers(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  patchEphemeralContainers(
     request: PatchRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
