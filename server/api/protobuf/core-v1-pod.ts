@@ -8,12 +8,12 @@
  * Volume sources other than those listed in `volumeSource` are left out: a body carrying one is refused with a 415
  * naming the field number, rather than stored without it.
  */
+import { localObjectReference } from './core-v1.js';
 import { labelSelector, objectMeta } from './meta-v1.js';
 import { inline, message, msg, nullable, repeated, type FieldType } from './schema.js';
 
 const quantities: FieldType = { map: 'quantity' };
 
-const localObjectReference = message('k8s.io.api.core.v1.LocalObjectReference', [[1, 'name', 'string']]);
 const localRef = msg(localObjectReference);
 
 // Environment

@@ -8,6 +8,8 @@ import { message, msg, nullable, repeated } from './schema.js';
 
 const meta = msg(objectMeta);
 
+export const localObjectReference = message('k8s.io.api.core.v1.LocalObjectReference', [[1, 'name', 'string']]);
+
 export const namespaceCondition = message('k8s.io.api.core.v1.NamespaceCondition', [
   [1, 'type', 'string'],
   [2, 'status', 'string'],
@@ -113,6 +115,6 @@ const objectReference = message('k8s.io.api.core.v1.ObjectReference', [
 export const serviceAccount = message('k8s.io.api.core.v1.ServiceAccount', [
   [1, 'metadata', meta],
   [2, 'secrets', msg(objectReference), repeated],
-  [3, 'imagePullSecrets', msg(message('k8s.io.api.core.v1.LocalObjectReference', [[1, 'name', 'string']])), repeated],
+  [3, 'imagePullSecrets', msg(localObjectReference), repeated],
   [4, 'automountServiceAccountToken', 'bool', nullable],
 ]);
