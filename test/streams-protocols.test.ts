@@ -74,7 +74,7 @@ describe('stream protocols on the wire', () => {
   const fake = new FakePorts();
 
   before(async () => {
-    km = await startKubemock({ port: 0, logLevel: 'silent', dns: { port: null }, controllers: { enabled: false } });
+    km = await startKubemock({ port: 0, logLevel: 'silent', grpcPort: null, dns: { port: null }, controllers: { enabled: false } });
     const logger = pino({ level: 'silent' });
     const deps = { registry: km.registry, streams: fake, logger };
     server = createServer(createApiApp({ registry: km.registry, clock: km.clock, logger, version: versionInfo(32), subresources: createPodStreamHandlers(deps) }));

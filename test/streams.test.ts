@@ -156,7 +156,7 @@ describe('kubectl exec, attach, logs and port-forward against pod stream handler
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kubemock-streams-'));
-    km = await startKubemock({ port: 0, logLevel: 'silent', dns: { port: null }, controllers: { enabled: false } });
+    km = await startKubemock({ port: 0, logLevel: 'silent', grpcPort: null, dns: { port: null }, controllers: { enabled: false } });
     backend = createServer((req, res) => res.end(`backend says hello to ${req.url}`));
     backendPort = await listen(backend);
     await runningPod('web', ['nginx']);

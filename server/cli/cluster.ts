@@ -12,7 +12,7 @@ import { ServiceAccountTokenIssuer, type BoundObjectGetter } from '../api/servic
 import { tokenRequestHandler } from '../api/token-request.js';
 import type { HealthCheck } from '../api/health.js';
 import { createApiListener } from '../api/server.js';
-import { startGrpcServer } from '../grpc/server.js';
+import { startGrpcServer, type RunningGrpcServer } from '../grpc/server.js';
 import { createAdminRouter } from '../nodes/admin-router.js';
 import { versionInfo } from '../api/version.js';
 import { startControllers, type ControllerConfig } from '../controllers/index.js';
@@ -31,7 +31,7 @@ import { DurableStorage } from '../store/durable.js';
 import type { Storage } from '../store/storage.js';
 import type { EtcdStorage } from '../store/etcd.js';
 import { protectServer, requestUser, tokenAuthenticator } from '../api/auth.js';
-import { caData, clusterCABundle, loadTlsFiles, selfSignedTls, servingNames } from './tls.js';
+import { caData, clusterCABundle, loadTlsFiles, selfSignedTls, servingNames, type ServingTls } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
 import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
@@ -262,17 +262,49 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder), 'pods/eviction': evictionHandler(registry, clock),
       'serviceaccounts/token': tokenRequestHandler(registry, tokens, clock) },
   });
-  const tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
-    : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
-  clusterCABundle(tls, opts.dataDir ? join(opts.dataDir, 'tls') : undefined).then(publishCA!.resolve, publishCA!.reject);
-  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
-  if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
-  if (opts.token) protectServer(server, tokenAuthenticator(opts.token, tokens));
-  server.keepAliveTimeout = 65_000;
-  const address = await listen(server, opts.host, opts.port);
-  const api = `${tls ? 'https' : 'http'}://${urlHost(opts.host)}:${address.port}`;
-  logger.debug({ api }, 'api listening');
-  const grpc = opts.grpcPort === null ? undefined : await startGrpcServer({ registry, host: opts.host, port: opts.grpcPort, logger });
+  let server: Server | undefined;
+  let grpc: RunningGrpcServer | undefined;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await election?.stop();
+    controllers?.stop();
+    await proxy?.stop();
+    await sim?.stop();
+    stopDnsView?.();
+    informers.stop();
+    await dns?.close();
+    await grpc?.stop();
+    const listening = server;
+    if (listening?.listening) {
+      await new Promise<void>((resolve) => {
+        listening.close(() => resolve());
+        listening.closeAllConnections();
+      });
+    }
+    await storage.close();
+    // retried: a deleted pod's directory may be going at the same moment (the runtime removes it a second after)
+    if (scratchDir) await rm(scratchDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  };
+  let tls: ServingTls | undefined;
+  let api: string;
+  // what failed to start (a port in use, a certificate) must not leave the rest running
+  try {
+    tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
+      : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
+    clusterCABundle(tls, opts.dataDir ? join(opts.dataDir, 'tls') : undefined).then(publishCA!.resolve, publishCA!.reject);
+    server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
+    if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
+    if (opts.token) protectServer(server, tokenAuthenticator(opts.token, tokens));
+    server.keepAliveTimeout = 65_000;
+    const address = await listen(server, opts.host, opts.port);
+    api = `${tls ? 'https' : 'http'}://${urlHost(opts.host)}:${address.port}`;
+    logger.debug({ api }, 'api listening');
+    grpc = opts.grpcPort === null ? undefined : await startGrpcServer({ registry, host: opts.host, port: opts.grpcPort, logger });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 
   return {
     credentials: { ...(tls && caData(tls) ? { caData: caData(tls) } : {}), ...(opts.token ? { token: opts.token } : {}) },
@@ -289,25 +321,7 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     dataDir,
     get failures() { return controllers?.failures; },
     controllersIdle: () => controllers?.idle() ?? Promise.resolve(),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await election?.stop();
-      controllers?.stop();
-      await proxy?.stop();
-      await sim?.stop();
-      stopDnsView?.();
-      informers.stop();
-      await dns?.close();
-      await grpc?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await storage.close();
-      // retried: a deleted pod's directory may be going at the same moment (the runtime removes it a second after)
-      if (scratchDir) await rm(scratchDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-    },
+    stop,
   };
 }
 
