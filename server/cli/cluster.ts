@@ -292,7 +292,6 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
   try {
     tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
       : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
-    clusterCABundle(tls, opts.dataDir ? join(opts.dataDir, 'tls') : undefined).then(publishCA!.resolve, publishCA!.reject);
     server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
     if (streamDeps) server.on('upgrade', createUpgradeHandler(streamDeps));
     if (opts.token) protectServer(server, tokenAuthenticator(opts.token, tokens));
@@ -301,6 +300,11 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     api = `${tls ? 'https' : 'http'}://${urlHost(opts.host)}:${address.port}`;
     logger.debug({ api }, 'api listening');
     grpc = opts.grpcPort === null ? undefined : await startGrpcServer({ registry, host: opts.host, port: opts.grpcPort, logger });
+    // after the ready line: spawning openssl costs the start-up a few milliseconds
+    const servingTls = tls;
+    setImmediate(() => {
+      if (!stopped) clusterCABundle(servingTls, opts.dataDir ? join(opts.dataDir, 'tls') : undefined).then(publishCA!.resolve, publishCA!.reject);
+    });
   } catch (err) {
     await stop();
     throw err;
