@@ -7,7 +7,8 @@ import { maxNestingDepth } from '../server/api/body.js';
 /**
  * Malformed and hostile requests against every endpoint and kind: the server must never crash,
  * never answer 5xx, answer every failure with a JSON Status, and keep Object.prototype clean.
- * Bounded by a run count and a deadline; the seed is printed by fast-check on failure.
+ * Bounded by a run count and a deadline; the seed is printed by fast-check on failure, and
+ * FUZZ_SEED=<seed> FUZZ_PATH=<path> replays that run.
  */
 
 const prototypeKeysBefore = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -240,7 +241,7 @@ describe('fuzzing every endpoint and kind', { timeout: 300_000 }, () => {
       if (r.accept) headers.accept = r.accept;
       const answer = await send(km.urls.api, { method: r.method, path: fullPath, headers, body: r.body });
       checkAnswer(fullPath, r.method, answer);
-    }), { numRuns: 400 });
+    }), { numRuns: 400, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH } : {}) });
     assert.ok(runs > 0);
     // The server still serves.
     assert.equal((await send(km.urls.api, { method: 'GET', path: '/api/v1/namespaces', headers: {} })).status, 200);

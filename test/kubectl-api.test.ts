@@ -191,6 +191,10 @@ describe('kubectl against kubemock (issue 2)', () => {
     }
     // /api/ and /apis/ are discovery, as /api and /apis
     assert.equal(((await (await fetch(`${c.urls.api}/apis/`)).json()) as { kind: string }).kind, 'APIGroupList');
+    // another method on /api is go-restful's 405 (found by the fuzz test: PATCH /api/v1/.. is PATCH /api/)
+    const patched = await fetch(`${c.urls.api}/api/`, { method: 'PATCH', body: '{}', headers: { 'content-type': 'application/merge-patch+json' } });
+    assert.equal(patched.status, 405);
+    assert.equal(((await patched.json()) as { reason: string }).reason, 'MethodNotAllowed');
     // Go's http.NotFound outside the routers; go-restful's 404 as a Status inside them
     const page = await fetch(`${c.urls.api}/nope`);
     assert.equal(await page.text(), '404 page not found\n');

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../meta/clock.js';
-import { badRequest, internalError, isStatusError, notFound, pathNotFound } from '../meta/errors.js';
+import { badRequest, internalError, isStatusError, methodNotAllowed, notFound, pathNotFound } from '../meta/errors.js';
 import { healthRouter, type HealthCheck } from './health.js';
 import type { Registry } from '../registry/generic.js';
 import type { UserInfo } from '../registry/strategy.js';
@@ -169,6 +169,8 @@ export function createApiApp(opts: ApiServerOptions): express.Express {
     if (fmt === 'legacy') return void res.json(apiVersions(req.get('host') ?? ''));
     res.type(aggregatedTypes[fmt]).send(JSON.stringify(aggregatedDiscovery(groups.filter((g) => g.group === ''), fmt === 'aggregated-v2' ? 'v2' : 'v2beta1', extras)));
   });
+  // go-restful owns /api: a method its discovery route does not take is its 405, as a Status
+  app.all(['/api', '/api/'], (_req, res) => writeStatus(res, methodNotAllowed()));
   app.get('/apis', (req, res) => {
     const fmt = negotiateDiscovery(req.get('accept'));
     if (fmt === 'legacy') return void res.json(apiGroupList(groups));
