@@ -731,7 +731,8 @@ const streamingSubresources: Record<string, SubresourceAdder[]> = {
     connect('attach', 'PodAttachOptions', [streamParams.container, streamParams.stderr, streamParams.stdin, streamParams.stdout, streamParams.tty], ['get', 'post']),
     connect('portforward', 'PodPortForwardOptions', [streamParams.ports], ['get', 'post']),
     connect('proxy', 'PodProxyOptions', [queryParam('path', 'string', 'Path is the URL path to use for the current proxy request to pod.')], proxyMethods, true),
-    // EvictionREST answers with a Success Status (upstream's document says Eviction, which its server contradicts)
+    // EvictionREST and BindingREST answer with a Success Status (upstream's document names the body's kind, which its server contradicts)
+    postSubresource('binding', 'Binding', { group: '', version: 'v1', kind: 'Binding' }, 'core/v1', statusName),
     postSubresource('eviction', 'Eviction', { group: 'policy', version: 'v1', kind: 'Eviction' }, 'policy/v1', statusName),
   ],
   '/services': [

@@ -1,6 +1,8 @@
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339, type Clock } from '../meta/clock.js';
 import type { KubeObject } from '../meta/types.js';
+import { notFound } from '../meta/errors.js';
+import { updatePodCondition } from '../registry/kinds/pod-conditions.js';
 import { ConflictError, type Storage } from '../store/storage.js';
 
 export interface PodRef {
@@ -11,7 +13,8 @@ export interface PodRef {
 
 /** What POST pods/<name>/binding does; the scheduler only needs this one verb. */
 export interface PodBinder {
-  bind(pod: PodRef, nodeName: string): Promise<void>;
+  /** The binding's annotations are merged into the pod's. */
+  bind(pod: PodRef, nodeName: string, annotations?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 export class BindingError extends Error {}
@@ -23,11 +26,11 @@ export class BindingError extends Error {}
  */
 export function storagePodBinder(storage: Storage, clock: Clock): PodBinder {
   return {
-    async bind(ref, nodeName) {
+    async bind(ref, nodeName, annotations) {
       const key = { prefix: 'core/pods', namespace: ref.namespace, name: ref.name };
       for (let attempt = 0; attempt < 20; attempt++) {
         const current = await storage.get(key);
-        if (!current) throw new BindingError(`pods "${ref.name}" not found`);
+        if (!current) throw notFound({ group: '', resource: 'pods' }, ref.name);
         // copies of the parts this changes; the rest is stored as it was (stored objects never change in place)
         const pod = { ...current, metadata: { ...current.metadata }, spec: { ...(current.spec as object) }, status: { ...(current.status as object) } } as Pod & KubeObject;
         if (ref.uid && pod.metadata.uid !== ref.uid) throw new BindingError(`pod ${ref.name} was replaced (uid ${pod.metadata.uid})`);
@@ -38,10 +41,10 @@ export function storagePodBinder(storage: Storage, clock: Clock): PodBinder {
           throw new BindingError(`pod ${ref.name} is already assigned to node "${spec.nodeName}"`);
         }
         spec.nodeName = nodeName;
+        if (annotations && Object.keys(annotations).length) pod.metadata.annotations = { ...pod.metadata.annotations, ...annotations };
         const status = (pod.status ??= {}) as { conditions?: PodCondition[] };
-        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string, lastTransitionTime: rfc3339(clock.now()) });
-        status.conditions = conditions;
+        // a storage write, which the decoder does not see: the zero probe time is written as it prints
+        status.conditions = updatePodCondition(status.conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string }, rfc3339(clock.now()));
         try {
           await storage.update(key, pod, current.metadata.resourceVersion!);
           return;
