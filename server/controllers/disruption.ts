@@ -1,7 +1,7 @@
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import { selectorMatchesLabels } from '../meta/labels.js';
+import { labelSelectorMatcher, selectorMatchesLabels } from '../meta/labels.js';
 import type { DeepReadonly, KubeObject } from '../meta/types.js';
 import type { InformerEvent } from '../store/informer.js';
 import { deepEqual } from '../registry/equality.js';
@@ -114,30 +114,34 @@ export function startDisruptionController(deps: ControllerDeps): Controller {
     const [ns, name] = key.split('/');
     const pdb = pdbs.get(ns, name);
     if (!pdb) return;
-    const selected = pods.list(ns).filter((p) => selectorMatchesLabels(pdb.spec?.selector, p.metadata.labels));
+    const selects = labelSelectorMatcher(pdb.spec?.selector);
+    const selected = pods.list(ns).filter((p) => selects(p.metadata.labels));
     if (!selected.length) events.event(pdb, pdbRef, 'Normal', 'NoPods', 'No matching pods found');
     const now = clock.now();
     const counts = countBudget(pdb, selected, (n, s) => sets.get(n, s), now);
-    const generation = pdb.metadata.generation ?? 0;
-    if (counts instanceof Error) {
-      events.event(pdb, pdbRef, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${counts.message}`);
-      // failSafe: no disruptions until the count can be made
-      const status = { ...pdb.status, disruptionsAllowed: 0, conditions: disruptionAllowedCondition(pdb.status?.conditions, false, generation, now, counts.message) };
-      await client.updateStatus(budgets, ns, { ...pdb, status } as PodDisruptionBudgetObject);
-      return;
-    }
-    const { recheckAtMs, disruptedPods, unmanagedPods, ...numbers } = counts;
+    const status = counts instanceof Error ? failSafe(pdb, counts, now) : budgetStatus(pdb, counts, now);
+    if (!deepEqual(status, pdb.status)) await client.updateStatus(budgets, ns, { ...pdb, status } as PodDisruptionBudgetObject);
+    return !(counts instanceof Error) && counts.recheckAtMs ? { requeueAfterMs: counts.recheckAtMs - now } : undefined;
+  };
+
+  /** failSafe: no disruptions until the expected count can be made. */
+  const failSafe = (pdb: RBudget, err: Error, now: number): object => {
+    events.event(pdb, pdbRef, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${err.message}`);
+    return { ...pdb.status, disruptionsAllowed: 0, conditions: disruptionAllowedCondition(pdb.status?.conditions, false, pdb.metadata.generation ?? 0, now, err.message) };
+  };
+
+  const budgetStatus = (pdb: RBudget, counts: BudgetCounts, now: number): object => {
+    const { recheckAtMs: _recheck, disruptedPods, unmanagedPods, ...numbers } = counts;
     if (unmanagedPods.length) {
       events.event(pdb, pdbRef, 'Warning', 'UnmanagedPods', `Pods selected by this PodDisruptionBudget (selector: ${goLabelSelector(pdb.spec?.selector)}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`);
     }
-    const status = {
+    const generation = pdb.metadata.generation ?? 0;
+    return {
       ...numbers,
       ...(Object.keys(disruptedPods).length ? { disruptedPods } : {}),
       observedGeneration: generation,
       conditions: disruptionAllowedCondition(pdb.status?.conditions, numbers.disruptionsAllowed > 0, generation, now),
     };
-    if (!deepEqual(status, pdb.status)) await client.updateStatus(budgets, ns, { ...pdb, status } as PodDisruptionBudgetObject);
-    return recheckAtMs ? { requeueAfterMs: recheckAtMs - now } : undefined;
   };
 
   const queue = new WorkQueue({ name: 'disruption', clock, logger, reconcile });

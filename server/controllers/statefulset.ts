@@ -1,4 +1,3 @@
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../meta/errors.js';
 import { fromLabelSelector, matches, type Selector } from '../meta/labels.js';
 import type { KubeObject } from '../meta/types.js';
@@ -97,7 +96,7 @@ function setsForClaim(caches: Caches, claim: RO<ClaimObject>): RO<StatefulSetObj
 /** The set's selector, or undefined when it is missing, invalid or empty (such a set is left alone). */
 function selectorOf(set: RO<StatefulSetObject>): Selector | undefined {
   if (!set.spec?.selector) return undefined;
-  const { selector, errors } = fromLabelSelector(mutableCopy<LabelSelector>(set.spec.selector));
+  const { selector, errors } = fromLabelSelector(set.spec.selector);
   return errors.length || !selector.length ? undefined : selector;
 }
 

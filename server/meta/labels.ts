@@ -296,8 +296,13 @@ export function formatLabelSelector(sel: LabelSelector | undefined): string {
 }
 
 export function selectorMatchesLabels(sel: DeepReadonly<LabelSelector> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labelSelectorMatcher(sel)(labels);
+}
+
+/** A selector converted once, for matching many label sets (an invalid one matches nothing). */
+export function labelSelectorMatcher(sel: DeepReadonly<LabelSelector> | undefined): (labels: Readonly<Record<string, string>> | undefined) => boolean {
   const { selector, errors } = fromLabelSelector(sel);
-  return errors.length === 0 && matches(selector, labels);
+  return errors.length ? () => false : (labels) => matches(selector, labels);
 }
 
 /** The exact-match labels a selector pins, useful as an index hint. */

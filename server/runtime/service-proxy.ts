@@ -11,7 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Logger } from 'pino';
-import type { DeepReadonly, KubeObject } from '../meta/types.js';
+import type { KubeObject } from '../meta/types.js';
 import type { InformerFactory } from '../store/informer.js';
 import type { PodNetwork } from './pod-network.js';
 
