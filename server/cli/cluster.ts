@@ -15,7 +15,7 @@ import { createApiListener } from '../api/server.js';
 import { startGrpcServer, type RunningGrpcServer } from '../grpc/server.js';
 import { createAdminRouter } from '../nodes/admin-router.js';
 import { versionInfo } from '../api/version.js';
-import { startControllers, type ControllerConfig } from '../controllers/index.js';
+import { startControllers, type ControllerConfig, type RunningControllers } from '../controllers/index.js';
 import type { FailureInjection } from '../nodes/index.js';
 import { connectDnsView, WatchedDnsView, type DnsWatchedResource } from '../dns/watched-view.js';
 import { startDnsServer } from '../dns/server.js';
@@ -33,6 +33,7 @@ import type { EtcdStorage } from '../store/etcd.js';
 import { protectServer, requestUser, tokenAuthenticator } from '../api/auth.js';
 import { caData, clusterCABundle, loadTlsFiles, selfSignedTls, servingNames, type ServingTls } from './tls.js';
 import { storagePodBinder } from '../nodes/index.js';
+import type { LeaderElection } from './leader-election.js';
 import { bootstrapObjects, kubeDnsIP } from './bootstrap.js';
 import { registryObjectClient } from './object-client.js';
 import { createPodStreamHandlers, createUpgradeHandler } from '../api/streams/index.js';
@@ -216,54 +217,19 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
       ...opts.controllers,
     },
   });
-  let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
-  let stopDnsView: (() => void) | undefined;
-  if (dnsOpts.port !== null) {
-    const view = new WatchedDnsView({ clock });
-    stopDnsView = await connectDnsView(view, dnsSubscriber(informers));
-    dns = await startDnsServer({
-      host: opts.host, port: dnsOpts.port, view, zone: dnsOpts.zone, ttlSeconds: dnsOpts.ttlSeconds, upstream: dnsOpts.upstream, clock,
-      onError: (err) => logger.warn({ err }, 'dns'),
-    });
-  }
-
   const tokenCaches = tokenObjects(informers);
   // kube-apiserver's default issuer and audience: the in-cluster API address
   const apiAudience = `https://kubernetes.default.svc.${dnsOpts.zone}`;
   const tokens = new ServiceAccountTokenIssuer(apiAudience, [apiAudience], () => clock.now(), tokenCaches);
 
+  let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
+  let stopDnsView: (() => void) | undefined;
   let proxy: ServiceProxy | undefined;
-  if (opts.controllers.enabled !== false && (opts.containers ?? 'simulated') === 'simulated') {
-    sim = createSimulatedRuntime({
-      dataDir, logger, clock, informers, behaviours: opts.behaviours, zone: dnsOpts.zone, serviceAccountToken: podTokens(tokens, tokenCaches),
-      events: eventRecorder(client, clock, logger, 'kubelet'),
-      dnsServer: { host: opts.host, port: dns?.udpPort ?? 53, address: kubeDnsIP(config.serviceCidr) },
-    });
-    proxy = startServiceProxy({ informers, logger, network: sim.network });
-  }
-
-  // On etcd, controllers run only while this process holds the leader lease (admin endpoints are off there).
-  let controllers = opts.controllers.enabled === false || etcd ? undefined : startPlane();
-  const election = opts.controllers.enabled === false || !etcd ? undefined : (await import('./leader-election.js')).startLeaderElection({
-    client: etcd.client, prefix: etcd.prefix, logger,
-    onStartedLeading: () => { controllers = startPlane(); },
-    onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
-  });
-  informers.start();
-
-  const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
-  let stopped = false;
-  const listener = createApiListener({
-    registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
-    userOf: requestUser(opts.token, tokens),
-    healthChecks: [...(etcd ? [etcdHealthCheck(etcd)] : []), { name: 'shutdown', readyzOnly: true, check: () => { if (stopped) throw new Error('process is shutting down'); } }],
-    findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
-    extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
-    subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder), 'pods/eviction': evictionHandler(registry, clock),
-      'serviceaccounts/token': tokenRequestHandler(registry, tokens, clock) },
-  });
+  let controllers: RunningControllers | undefined;
+  let election: LeaderElection | undefined;
   let server: Server | undefined;
   let grpc: RunningGrpcServer | undefined;
+  let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -286,10 +252,48 @@ export async function startKubemock(partial: Partial<KubemockOptions> = {}): Pro
     // retried: a deleted pod's directory may be going at the same moment (the runtime removes it a second after)
     if (scratchDir) await rm(scratchDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   };
+
   let tls: ServingTls | undefined;
   let api: string;
-  // what failed to start (a port in use, a certificate) must not leave the rest running
+  // what fails to start (a port in use, a certificate) must not leave the rest running
   try {
+    if (dnsOpts.port !== null) {
+      const view = new WatchedDnsView({ clock });
+      stopDnsView = await connectDnsView(view, dnsSubscriber(informers));
+      dns = await startDnsServer({
+        host: opts.host, port: dnsOpts.port, view, zone: dnsOpts.zone, ttlSeconds: dnsOpts.ttlSeconds, upstream: dnsOpts.upstream, clock,
+        onError: (err) => logger.warn({ err }, 'dns'),
+      });
+    }
+
+    if (opts.controllers.enabled !== false && (opts.containers ?? 'simulated') === 'simulated') {
+      sim = createSimulatedRuntime({
+        dataDir, logger, clock, informers, behaviours: opts.behaviours, zone: dnsOpts.zone, serviceAccountToken: podTokens(tokens, tokenCaches),
+        events: eventRecorder(client, clock, logger, 'kubelet'),
+        dnsServer: { host: opts.host, port: dns?.udpPort ?? 53, address: kubeDnsIP(config.serviceCidr) },
+      });
+      proxy = startServiceProxy({ informers, logger, network: sim.network });
+    }
+
+    // On etcd, controllers run only while this process holds the leader lease (admin endpoints are off there).
+    controllers = opts.controllers.enabled === false || etcd ? undefined : startPlane();
+    election = opts.controllers.enabled === false || !etcd ? undefined : (await import('./leader-election.js')).startLeaderElection({
+      client: etcd.client, prefix: etcd.prefix, logger,
+      onStartedLeading: () => { controllers = startPlane(); },
+      onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
+    });
+    informers.start();
+
+    const streamDeps = sim ? { registry, streams: sim.streams, logger } : undefined;
+    const listener = createApiListener({
+      registry, clock, logger, version: versionInfo(opts.kubernetesMinor), openapi: createOpenApiRouter({ clock }),
+      userOf: requestUser(opts.token, tokens),
+      healthChecks: [...(etcd ? [etcdHealthCheck(etcd)] : []), { name: 'shutdown', readyzOnly: true, check: () => { if (stopped) throw new Error('process is shutting down'); } }],
+      findDuplicateFields: (json, parsed) => findDuplicateFields(json, { parsed }),
+      extraRouters: controllers ? [createAdminRouter(controllers.failures, controllers.pool)] : [],
+      subresources: { ...(streamDeps ? createPodStreamHandlers(streamDeps) : {}), 'pods/binding': bindingHandler(binder), 'pods/eviction': evictionHandler(registry, clock),
+        'serviceaccounts/token': tokenRequestHandler(registry, tokens, clock) },
+    });
     tls = !opts.tls ? undefined : 'certFile' in opts.tls ? await loadTlsFiles(opts.tls.certFile, opts.tls.keyFile)
       : await selfSignedTls(servingNames(opts.host), opts.dataDir ? join(opts.dataDir, 'tls') : undefined);
     server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server : createServer(listener);
